@@ -1,0 +1,27 @@
+"""Datenstand: where the data comes from, what is demo, and the integrity report."""
+
+import streamlit as st
+
+from sozdash import fmt, queries, ui
+from sozdash.integrity import check
+
+engine = ui.engine()
+st.title("Datenstand")
+st.markdown("Woher die Daten stammen, was Beispieldaten sind und ob die Datenbank in sich stimmig ist.")
+
+status = queries.data_status(engine)
+table = status.assign(
+    Art=status["is_demo"].map({True: "Beispieldaten (erfunden)", False: "Daten mit Quelle"}),
+    Stand=status["created_at"].map(lambda t: fmt.date(t.date())),
+    Zeilen=status["rows"].map(fmt.number),
+)[["Art", "source", "Stand", "Zeilen"]].rename(columns={"source": "Quelle"})
+st.dataframe(table, hide_index=True)
+ui.demo_notice(bool(status["is_demo"].any()))
+
+st.subheader("Integritätsprüfung")
+report = check(engine)
+st.table({"Prüfpunkt": list(report.counts), "Anzahl": [fmt.number(v) for v in report.counts.values()]})
+if report.ok:
+    st.success("Keine Probleme gefunden: keine verwaisten Verweise, Quoten stimmen, Geometrien gültig.")
+for problem in report.problems:
+    st.error(problem)

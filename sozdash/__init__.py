@@ -1,0 +1,1 @@
+"""sozdash: the social-planning dashboard of the city of Leverkusen (data and logic)."""

@@ -1,0 +1,3 @@
+from sozdash.cli import main
+
+raise SystemExit(main())

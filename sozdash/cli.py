@@ -1,0 +1,93 @@
+"""Command-line interface: ``python -m sozdash <command>`` (messages in German)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sozdash import db
+
+
+def _init(args: argparse.Namespace) -> int:
+    engine = db.get_engine()
+    db.ensure_database(engine)
+    print(f"Datenbank bereit: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    with db.get_engine().begin() as conn:
+        db.migrate(conn)
+    print(f"Datenmodell auf Stand {db.head_revision()}.")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sozdash.integrity import check
+
+    report = check(db.get_engine())
+    for label, count in report.counts.items():
+        print(f"{label}: {count}")
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    print("Keine Probleme gefunden." if report.ok else f"{len(report.problems)} Probleme gefunden.")
+    return 0 if report.ok else 1
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from sozdash.dump import dump
+
+    files = dump(db.get_engine(), Path(args.directory))
+    print(f"{len(files)} Dateien geschrieben nach {args.directory}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from sozdash.dump import restore
+
+    engine = db.get_engine()
+    if db.schema_state(engine) == "empty":
+        with engine.begin() as conn:
+            db.migrate(conn)
+    rows = restore(engine, Path(args.directory))
+    print(f"{rows} Zeilen wiederhergestellt.")
+    return 0
+
+
+def _generate_demo(args: argparse.Namespace) -> int:
+    from sozdash.demo import write_demo_seed
+
+    write_demo_seed()
+    print("Beispieldaten und schematische Formen in data/seed/ neu erzeugt.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sozdash", description="Sozialdashboard Leverkusen")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="Datenbank anlegen und mit data/seed füllen").set_defaults(run=_init)
+    commands.add_parser("migrate", help="Datenmodell auf den neuesten Stand bringen").set_defaults(
+        run=_migrate
+    )
+    commands.add_parser("check", help="Integritätsbericht").set_defaults(run=_check)
+    dump_parser = commands.add_parser("dump", help="ganze Datenbank in ein Verzeichnis sichern")
+    dump_parser.add_argument("directory")
+    dump_parser.set_defaults(run=_dump)
+    restore_parser = commands.add_parser("restore", help="Sicherung in eine leere Datenbank laden")
+    restore_parser.add_argument("directory")
+    restore_parser.set_defaults(run=_restore)
+    commands.add_parser("generate-demo", help="Beispieldaten neu erzeugen").set_defaults(run=_generate_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except db.DatabaseError as exc:
+        print(f"Fehler: {exc.message}\n{exc.hint}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2

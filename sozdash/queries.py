@@ -1,0 +1,126 @@
+"""Read queries shared by all pages; each returns a DataFrame and is cached by data version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, case, func, select
+from sqlalchemy.orm import aliased
+
+from sozdash.cache import cached_query
+from sozdash.models import Area, ImpactPackage, ImportBatch, Indicator, Observation, Project
+
+
+def _frame(engine: Engine, statement) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+@cached_query
+def areas(engine: Engine) -> pd.DataFrame:
+    """All areas with their parent's code, without geometries."""
+    parent = aliased(Area)
+    statement = (
+        select(
+            Area.id, Area.code, Area.name, Area.level, parent.code.label("parent_code"),
+            Area.geometry_quality, Area.centroid_lat, Area.centroid_lon, Area.centroid_verified, Area.source,
+        )
+        .outerjoin(parent, Area.parent_id == parent.id)
+        .order_by(Area.id)
+    )  # fmt: skip
+    return _frame(engine, statement)
+
+
+@cached_query
+def area_geometries(engine: Engine, level: str) -> dict[str, dict]:
+    """Display geometries (simplified) of one level by area code."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Area.code, Area.display_geometry).where(Area.level == level))
+        return {code: geometry for code, geometry in rows if geometry}
+
+
+@cached_query
+def indicators(engine: Engine) -> pd.DataFrame:
+    """The indicator catalogue."""
+    return _frame(engine, select(*Indicator.__table__.c).order_by(Indicator.lebenslage, Indicator.name))
+
+
+@cached_query
+def observations(engine: Engine, indicator: str | None = None, level: str | None = None) -> pd.DataFrame:
+    """Observations joined with area and indicator keys, optionally for one indicator or level."""
+    statement = (
+        select(
+            Area.code.label("area"), Area.name.label("area_name"), Area.level, Indicator.key.label("indicator"),
+            Observation.period, Observation.value, Observation.numerator, Observation.denominator,
+            Observation.status, Observation.symbol, Observation.is_demo, Observation.batch_id, Observation.source,
+        )
+        .join(Area, Observation.area_id == Area.id)
+        .join(Indicator, Observation.indicator_id == Indicator.id)
+        .order_by(Area.id, Indicator.key, Observation.period)
+    )  # fmt: skip
+    if indicator:
+        statement = statement.where(Indicator.key == indicator)
+    if level:
+        statement = statement.where(Area.level == level)
+    return _frame(engine, statement)
+
+
+@cached_query
+def data_status(engine: Engine) -> pd.DataFrame:
+    """Newest committed batch per kind and source, with whether it holds demo values."""
+    statement = (
+        select(
+            ImportBatch.kind, ImportBatch.source, func.max(ImportBatch.created_at).label("created_at"),
+            func.max(case((ImportBatch.is_demo, 1), else_=0)).label("is_demo"), func.sum(ImportBatch.rows_total).label("rows"),
+        )
+        .where(ImportBatch.status == "committed")
+        .group_by(ImportBatch.kind, ImportBatch.source)
+        .order_by(ImportBatch.kind, ImportBatch.source)
+    )  # fmt: skip
+    frame = _frame(engine, statement)
+    frame["is_demo"] = frame["is_demo"].astype(bool)
+    return frame
+
+
+@cached_query
+def headline_figures(engine: Engine, as_of: dt.date) -> dict[str, object]:
+    """Figures for the start page: official population, projects running on ``as_of``,
+    impact packages of the current period, newest data year and whether it is demo data."""
+    with engine.connect() as conn:
+        population = conn.execute(
+            select(Observation.value, Observation.period, Observation.source)
+            .join(Indicator, Observation.indicator_id == Indicator.id)
+            .join(Area, Observation.area_id == Area.id)
+            .where(Indicator.key == "einwohner_amtlich", Area.level == "stadt")
+            .order_by(Observation.period.desc())
+            .limit(1)
+        ).first()
+        running = conn.execute(
+            select(func.count())
+            .select_from(Project)
+            .where(
+                Project.deleted_at.is_(None), Project.parent_id.is_(None),
+                Project.start_date <= as_of, (Project.end_date.is_(None)) | (Project.end_date >= as_of),
+                Project.status.in_(["bewilligt", "laufend"]),
+            )
+        ).scalar_one()  # fmt: skip
+        packages = conn.execute(
+            select(func.count())
+            .select_from(ImpactPackage)
+            .where(ImpactPackage.deleted_at.is_(None), ImpactPackage.start_year <= as_of.year)
+            .where(ImpactPackage.end_year >= as_of.year)
+        ).scalar_one()
+        newest = conn.execute(
+            select(Observation.period, Observation.is_demo).order_by(Observation.period.desc()).limit(1)
+        ).first()
+    return {
+        "population": population.value if population else None,
+        "population_year": population.period if population else None,
+        "population_source": population.source if population else None,
+        "running_projects": running,
+        "packages": packages,
+        "newest_year": newest.period if newest else None,
+        "newest_is_demo": bool(newest.is_demo) if newest else False,
+    }

@@ -1,0 +1,122 @@
+"""Small shared Streamlit pieces, written once and used by every page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from sqlalchemy import Engine
+
+from sozdash import db, fmt, queries
+from sozdash.export import to_csv_bytes, to_xlsx_bytes
+
+log = logging.getLogger("sozdash")
+
+DEMO_NOTICE = (
+    "**Beispieldaten** – die hier gezeigten Indikatorwerte sind erfunden (erzeugt von sozdash.demo) "
+    "und keine amtlichen Zahlen. Sie ersetzen sich, sobald die Stadt ihre Daten importiert."
+)
+SCHEMATIC_NOTICE = (
+    "**Schematische Karte** – die Stadtteilformen sind aus ungefähren Zentren konstruiert "
+    "(Voronoi-Zellen) und keine amtlichen Grenzen."
+)
+
+
+@st.cache_resource(show_spinner="Datenbank wird vorbereitet …")
+def _prepared_engine(url: str) -> Engine:
+    engine = db.get_engine(url)
+    db.ensure_database(engine)
+    return engine
+
+
+def engine() -> Engine:
+    """The app's database, created and filled on first use; on failure a German page and stop."""
+    try:
+        return _prepared_engine(db.database_url())
+    except db.DatabaseError as exc:
+        st.error(f"**{exc.message}**\n\n{exc.hint}", icon=":material/error:")
+        st.stop()
+        raise  # unreachable: st.stop() ends the run
+
+
+def run_page(page: Callable[[], None], engine: Engine) -> None:
+    """Show the sidebar data status and run a page; an unexpected error becomes a German
+    message (the trace goes to the log)."""
+    try:
+        sidebar_data_status(engine)
+        page()
+    except db.DatabaseError as exc:
+        st.error(f"**{exc.message}**\n\n{exc.hint}", icon=":material/error:")
+    except Exception:
+        log.exception("Fehler beim Anzeigen der Seite")
+        st.error(
+            "**Fehler in der Anwendung.** Diese Ansicht konnte nicht vollständig angezeigt werden. "
+            "Bitte laden Sie die Seite neu; besteht das Problem weiter, melden Sie es der IT "
+            "(Uhrzeit und Seite genügen).",
+            icon=":material/error:",
+        )
+
+
+def demo_notice(is_demo: bool = True) -> None:
+    """The visible "Beispieldaten" notice, shown wherever demo values appear."""
+    if is_demo:
+        st.warning(DEMO_NOTICE, icon=":material/science:")
+
+
+def schematic_notice(is_schematic: bool = True) -> None:
+    """The visible notice for maps drawn on schematic shapes."""
+    if is_schematic:
+        st.info(SCHEMATIC_NOTICE, icon=":material/map:")
+
+
+def download_buttons(frame: pd.DataFrame, basename: str, key: str) -> None:
+    """CSV and XLSX downloads of ``frame`` (formula-safe)."""
+    left, right = st.columns(2)
+    left.download_button(
+        "CSV herunterladen", to_csv_bytes(frame), f"{basename}.csv", "text/csv", key=f"{key}-csv",
+        icon=":material/download:",
+    )  # fmt: skip
+    right.download_button(
+        "Excel herunterladen", to_xlsx_bytes(frame), f"{basename}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}-xlsx",
+        icon=":material/download:",
+    )  # fmt: skip
+
+
+def data_table(frame: pd.DataFrame, basename: str, key: str, *, label: str = "Datentabelle") -> None:
+    """An expandable data table with its downloads."""
+    with st.expander(label):
+        st.dataframe(frame, hide_index=True, key=f"{key}-table")
+        download_buttons(frame, basename, key)
+
+
+def chart(fig: go.Figure, summary: str, table: pd.DataFrame, *, key: str, basename: str) -> None:
+    """A chart with its text summary and data table (every chart has both)."""
+    fig.update_layout(separators=fmt.PLOTLY_SEPARATORS)
+    st.plotly_chart(fig, key=f"{key}-chart", config={"displaylogo": False, "locale": "de"})
+    st.markdown(f"**Kurz gesagt:** {summary}")
+    data_table(table, basename, key)
+
+
+def sidebar_data_status(engine: Engine) -> None:
+    """Newest data per source in the sidebar, saying whether it is demo or official."""
+    status = queries.data_status(engine)
+    with st.sidebar.expander("Datenstand", icon=":material/database:"):
+        if status.empty:
+            st.caption("Noch keine Daten geladen.")
+        for row in status.itertuples():
+            label = (
+                "Beispieldaten"
+                if row.is_demo
+                else ("Import" if row.kind == "import" else "Fakten mit Quelle")
+            )
+            st.caption(f"**{label}:** {row.source} – Stand {fmt.date(row.created_at.date())}")
+
+
+def placeholder(title: str, coming: str) -> None:
+    """An honest placeholder for a page a later issue fills."""
+    st.title(title)
+    st.info(f"Diese Seite ist in Vorbereitung. Hier entsteht: {coming}", icon=":material/construction:")

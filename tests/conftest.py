@@ -1,0 +1,103 @@
+"""Shared fixtures: seeded databases on SQLite (always) and PostgreSQL (TEST_DATABASE_URL).
+
+Seeding runs once per test session into a template; each test gets its own copy
+(a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, make_url, text
+
+from sozdash import db
+
+ROOT = Path(__file__).resolve().parent.parent
+_counter = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") and not os.environ.get("TEST_DATABASE_URL"):
+        raise pytest.UsageError(
+            "CI braucht TEST_DATABASE_URL (PostgreSQL) – die Datenbanktests dürfen nicht fehlen."
+        )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return f"PostgreSQL tests: {make_url(url).render_as_string(hide_password=True)}"
+    return "!!! PostgreSQL tests NOT RUN: TEST_DATABASE_URL is not set (they are reported as skipped) !!!"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "sozdash.sqlite"
+    engine = db.get_engine(f"sqlite:///{path}")
+    db.ensure_database(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL nicht konfiguriert (TEST_DATABASE_URL fehlt) – Test NICHT gelaufen")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"sozdash_tpl_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    template_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    engine = db.get_engine(template_url)
+    db.ensure_database(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _postgres_copy(template: str) -> Iterator[Engine]:
+    url = os.environ["TEST_DATABASE_URL"]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"sozdash_t_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    engine = db.get_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> Engine:
+    """A seeded SQLite database of this test's own."""
+    path = tmp_path / "sozdash.sqlite"
+    shutil.copy(sqlite_template, path)
+    return db.get_engine(f"sqlite:///{path}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A seeded database of this test's own, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_engine")
+    else:
+        yield from _postgres_copy(request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture
+def app_env(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """Point the app (``DATABASE_URL``) at this test's seeded SQLite database."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
+    monkeypatch.chdir(ROOT)
+    return sqlite_engine

@@ -1,0 +1,28 @@
+"""Every page of the real app in Chromium: no exception element, no console error."""
+
+import pytest
+from playwright.sync_api import Page
+
+from sozdash.navigation import pages_for
+from tests.e2e.conftest import wait_idle
+
+pytestmark = pytest.mark.e2e
+PUBLIC_PAGES = [p for specs in pages_for("rat").values() for p in specs]
+
+
+@pytest.mark.parametrize("spec", PUBLIC_PAGES, ids=lambda p: p.url_path)
+def test_page_renders_without_errors(app_url: str, page: Page, spec) -> None:
+    page.goto(f"{app_url}/{'' if spec.default else spec.url_path}")
+    wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.get_by_text("Fehler in der Anwendung").count() == 0
+    assert page.locator("h1").first.inner_text().strip() != ""
+    assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]
+
+
+def test_start_page_shows_real_population_and_demo_notice(app_url: str, page: Page) -> None:
+    page.goto(app_url)
+    wait_idle(page)
+    assert page.get_by_text("Sozialdashboard Leverkusen").first.is_visible()
+    assert page.get_by_text("165.748").first.is_visible()
+    assert page.get_by_text("Beispieldaten").first.is_visible()
