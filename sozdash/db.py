@@ -45,7 +45,7 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir() / 'sozdash.sqlite'}"
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _configure_sqlite(dbapi_connection, _record) -> None:
     # Let SQLAlchemy issue BEGIN itself so that DDL (migrations) is transactional too.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()

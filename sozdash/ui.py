@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,6 +15,7 @@ from sozdash import db, fmt, queries
 from sozdash.export import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger("sozdash")
+T = TypeVar("T")
 
 DEMO_NOTICE = (
     "**Beispieldaten** – die hier gezeigten Indikatorwerte sind erfunden (erzeugt von sozdash.demo) "
@@ -120,3 +122,56 @@ def placeholder(title: str, coming: str) -> None:
     """An honest placeholder for a page a later issue fills."""
     st.title(title)
     st.info(f"Diese Seite ist in Vorbereitung. Hier entsteht: {coming}", icon=":material/construction:")
+
+
+def url_select(
+    label: str, options: Sequence[T], param: str, *, default: T | None = None,
+    format_func: Callable[[T], str] = str, widget: str = "selectbox", help: str | None = None,
+) -> T:  # fmt: skip
+    """A single choice kept in the URL (``?param=value``) so a copied link reopens the view.
+
+    Only values among ``options`` are accepted from the URL; anything else falls back to
+    ``default`` (URL parameters are never trusted blindly).
+    """
+    by_text = {str(option): option for option in options}
+    raw = st.query_params.get(param)
+    chosen = by_text.get(raw) if raw is not None else None
+    if chosen is None:
+        chosen = default if default in options else options[0]
+    key = f"url-{param}"
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    if raw is not None and raw in by_text and st.session_state.get(f"{key}-seen") != raw:
+        st.session_state[key] = chosen  # the URL changed from outside (link, saved view)
+    render = st.radio if widget == "radio" else st.selectbox
+    initial = {} if key in st.session_state else {"index": list(options).index(chosen)}
+    value = render(label, options, format_func=format_func, key=key, help=help, **initial)
+    st.query_params[param] = str(value)
+    st.session_state[f"{key}-seen"] = str(value)
+    return value
+
+
+def url_multiselect(
+    label: str, options: Sequence[T], param: str, *, default: Sequence[T] = (),
+    format_func: Callable[[T], str] = str, max_selections: int | None = None,
+) -> list[T]:  # fmt: skip
+    """A multiple choice kept in the URL as a comma-separated list of known values."""
+    by_text = {str(option): option for option in options}
+    raw = st.query_params.get(param)
+    chosen = (
+        [by_text[v] for v in raw.split(",") if v in by_text] if raw else [d for d in default if d in options]
+    )
+    key = f"url-{param}"
+    if raw is not None and st.session_state.get(f"{key}-seen") != raw:
+        st.session_state[key] = chosen[:max_selections] if max_selections else chosen
+    values = st.multiselect(
+        label, options, default=None if key in st.session_state else chosen, format_func=format_func,
+        key=key, max_selections=max_selections,
+    )  # fmt: skip
+    text = ",".join(str(v) for v in values)
+    if values:
+        st.query_params[param] = text
+    elif param in st.query_params:
+        del st.query_params[param]
+    st.session_state[f"{key}-seen"] = text if values else None
+    return values
