@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sozdash import fmt, queries, ui
-from sozdash.integrity import check
+from sozdash.integrity import cached_check
 
 engine = ui.engine()
 st.title("Datenstand")
@@ -19,7 +19,7 @@ st.dataframe(table, hide_index=True)
 ui.demo_notice(bool(status["is_demo"].any()))
 
 st.subheader("Integritätsprüfung")
-report = check(engine)
+report = cached_check(engine)
 st.table({"Prüfpunkt": list(report.counts), "Anzahl": [fmt.number(v) for v in report.counts.values()]})
 if report.ok:
     st.success("Keine Probleme gefunden: keine verwaisten Verweise, Quoten stimmen, Geometrien gültig.")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
+from sozdash.cache import cached_query
 from sozdash.geo import geometry_problem
 from sozdash.models import Area, Base, Indicator, Observation
 
@@ -72,3 +73,7 @@ def check(engine: Engine) -> IntegrityReport:
             ).scalar_one(),
         }
     return report
+
+
+cached_check = cached_query(check)
+"""``check`` cached by data version, for pages."""

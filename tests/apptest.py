@@ -6,13 +6,19 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from sozdash.permissions import Actor
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 APP_ERROR = "Fehler in der Anwendung"
 
 
-def open_page(page: str, *, query: dict[str, str] | None = None, timeout: float = 30) -> AppTest:
-    """Run ``app.py`` and switch to ``page`` (e.g. ``pages/indikatoren.py``)."""
+def open_page(
+    page: str, *, query: dict[str, str] | None = None, timeout: float = 30, actor: Actor | None = None
+) -> AppTest:
+    """Run ``app.py`` (signed in as ``actor`` if given) and switch to ``page`` (e.g. ``pages/indikatoren.py``)."""
     at = AppTest.from_file(APP, default_timeout=timeout)
+    if actor is not None:
+        at.session_state["actor"] = actor
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
