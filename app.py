@@ -4,8 +4,10 @@ import streamlit as st
 
 from sozdash import ui
 from sozdash.navigation import pages_for
+from sozdash.paths import ROOT
 
-st.set_page_config(page_title="Sozialdashboard Leverkusen", page_icon=":material/diversity_3:", layout="wide")
+FAVICON = ROOT / "sozdash" / "assets" / "favicon.png"
+st.set_page_config(page_title="Sozialdashboard Leverkusen", page_icon=str(FAVICON), layout="wide")
 
 engine = ui.engine()
 role = "rat"  # until the login issue: everyone reads, nobody edits
@@ -15,6 +17,7 @@ navigation = st.navigation(
             st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in specs
         ]
         for section, specs in pages_for(role).items()
-    }
+    },
+    expanded=True,
 )
 ui.run_page(navigation.run, engine)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 
-from sozdash import db, fmt, queries
+from sozdash import db, fmt, queries, refdate
 from sozdash.export import to_csv_bytes, to_xlsx_bytes
 
 log = logging.getLogger("sozdash")
@@ -175,3 +176,41 @@ def url_multiselect(
         del st.query_params[param]
     st.session_state[f"{key}-seen"] = text if values else None
     return values
+
+
+def url_date(label: str, param: str, default: dt.date, *, help: str | None = None) -> dt.date:
+    """A date kept in the URL as ``?param=YYYY-MM-DD``; an invalid value in the URL gets a
+    German message and falls back to ``default``."""
+    raw = st.query_params.get(param)
+    chosen = refdate.parse(raw) if raw else None
+    if raw and chosen is None:
+        st.warning(
+            f"Das Datum „{raw}“ in der Adresse ist ungültig (erwartet z. B. 2018-05-01 zwischen "
+            f"{fmt.date(refdate.EARLIEST)} und {fmt.date(refdate.LATEST)}); gezeigt wird {fmt.date(default)}.",
+            icon=":material/warning:",
+        )  # fmt: skip
+    chosen = chosen or default
+    key = f"url-{param}"
+    if raw and st.session_state.get(f"{key}-seen") != raw:
+        st.session_state[key] = chosen  # the URL changed from outside (link, saved view)
+    initial = {} if key in st.session_state else {"value": chosen}
+    value = st.date_input(
+        label, min_value=refdate.EARLIEST, max_value=refdate.LATEST, format="DD.MM.YYYY", key=key,
+        help=help, **initial,
+    )  # fmt: skip
+    value = value or chosen
+    if value == default and not raw:
+        st.session_state[f"{key}-seen"] = None
+    else:
+        st.query_params[param] = value.isoformat()
+        st.session_state[f"{key}-seen"] = value.isoformat()
+    return value
+
+
+def stichtag() -> dt.date:
+    """The page's reference date (Stichtag) in the sidebar, default today, kept in the URL."""
+    with st.sidebar:
+        return url_date(
+            "Stichtag", refdate.PARAM, dt.date.today(),
+            help="Stand, zu dem Status, Laufzeiten und Ampeln berechnet werden (Standard: heute).",
+        )  # fmt: skip

@@ -25,4 +25,4 @@ def test_start_page_shows_real_population_and_demo_notice(app_url: str, page: Pa
     wait_idle(page)
     assert page.get_by_text("Sozialdashboard Leverkusen").first.is_visible()
     assert page.get_by_text("165.748").first.is_visible()
-    assert page.get_by_text("Beispieldaten").first.is_visible()
+    assert page.locator("[data-testid='stAlert']", has_text="Beispieldaten").first.is_visible()

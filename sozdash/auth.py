@@ -1,0 +1,290 @@
+"""Accounts and sessions: argon2 passwords, lockout, session timeout and single sign-on mapping.
+
+Local accounts live in the table ``users``. Login failures never say whether the user exists.
+Single sign-on (OpenID Connect through ``st.login``) maps the identity provider's claims to a
+role with :func:`role_from_claims`; the mapping is configured in ``.streamlit/secrets.toml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from sozdash import audit, db
+from sozdash.models import Organisation, User
+from sozdash.permissions import ANONYMOUS, Actor, require_role, role_rank
+from sozdash.vocab import ROLES
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+SESSION_TIMEOUT = dt.timedelta(minutes=60)
+MIN_PASSWORD_LENGTH = 10
+LOGIN_FAILED = (
+    "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch – oder das Konto ist nach "
+    f"{MAX_FAILED_ATTEMPTS} Fehlversuchen für {LOCKOUT.seconds // 60} Minuten gesperrt."
+)
+SYSTEM = Actor(username="system (Kommandozeile)", role="admin", display_name="Kommandozeile")
+"""The actor of ``python -m sozdash user …``: whoever may run the CLI has the database anyway."""
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
+
+
+class LoginFailed(Exception):
+    """Wrong user, wrong password, locked or inactive account: always the same German message."""
+
+    def __init__(self) -> None:
+        super().__init__(LOGIN_FAILED)
+
+
+class AccountError(ValueError):
+    """Bad input to account management (German message)."""
+
+
+# --- Passwords --------------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` (salted; never equal to the password)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash`` (``False`` for no or a broken hash)."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- Login --------------------------------------------------------------------------------
+
+
+def _actor(user: User) -> Actor:
+    return Actor(username=user.username, role=user.role, org_id=user.org_id, display_name=user.display_name)
+
+
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """The actor for correct credentials; raises :class:`LoginFailed` otherwise.
+
+    A wrong password counts a failed attempt; the 5th locks the account for 15 minutes (while
+    locked, even the right password fails). Success resets the counter and re-hashes the
+    password if the hash parameters are outdated.
+    """
+    now = now or dt.datetime.now()
+    with db.session_scope(engine) as session:
+        user = session.scalar(select(User).where(User.username == username.strip()))
+        correct = verify_password(user.password_hash if user else None, password)
+        if user is None or not user.is_active:
+            raise LoginFailed
+        if user.locked_until is not None and user.locked_until > now:
+            raise LoginFailed
+        if not correct:
+            user.failed_attempts = (user.failed_attempts or 0) + 1
+            if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
+                user.locked_until = now + LOCKOUT
+                user.failed_attempts = 0
+                audit.record(session, _actor(user), "lock", "users", user.id, "locked_until", None, user.locked_until)
+        else:
+            user.failed_attempts, user.locked_until = 0, None
+            if _hasher.check_needs_rehash(user.password_hash or ""):
+                user.password_hash = _hasher.hash(password)
+            return _actor(user)
+    raise LoginFailed  # after the commit, so the failed attempt is counted
+
+
+def touch_session(state: MutableMapping[str, Any], now: dt.datetime | None = None) -> Actor:
+    """The session's actor after the idle timeout check; call on every run.
+
+    A session idle longer than ``SESSION_TIMEOUT`` is logged out (``state["timed_out"]`` set
+    for a notice). Identity comes only from ``state`` (set by the login), never from the URL.
+    """
+    now = now or dt.datetime.now()
+    actor = state.get("actor", ANONYMOUS)
+    last = state.get("last_activity")
+    if actor != ANONYMOUS and last is not None and now - last > SESSION_TIMEOUT:
+        logout(state)
+        state["timed_out"] = True
+        return ANONYMOUS
+    state["last_activity"] = now
+    return actor
+
+
+def login(state: MutableMapping[str, Any], actor: Actor, now: dt.datetime | None = None) -> None:
+    """Put ``actor`` into the session."""
+    state["actor"] = actor
+    state["last_activity"] = now or dt.datetime.now()
+    state.pop("timed_out", None)
+
+
+def logout(state: MutableMapping[str, Any]) -> None:
+    """Forget the session's actor."""
+    state["actor"] = ANONYMOUS
+    state.pop("last_activity", None)
+
+
+# --- Account management (CLI) ---------------------------------------------------------------
+
+
+def _org_id(session: Session, org_key: str | None) -> int | None:
+    if not org_key:
+        return None
+    org_id = session.scalar(select(Organisation.id).where(Organisation.key == org_key))
+    if org_id is None:
+        raise AccountError(f"Unbekannte Organisationseinheit „{org_key}“.")
+    return org_id
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"Unbekannte Rolle „{role}“. Erlaubt: {', '.join(ROLES)}.")
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"Benutzer „{username}“ gibt es nicht.")
+    return user
+
+
+def create_user(
+    engine: Engine, actor: Actor, username: str, password: str | None, role: str, *,
+    display_name: str | None = None, email: str | None = None, org_key: str | None = None,
+) -> None:  # fmt: skip
+    """Create a local account (admin only); ``password`` ``None`` makes a single-sign-on account."""
+    require_role(actor, "admin")
+    _check_role(role)
+    username = username.strip()
+    if not username:
+        raise AccountError("Der Benutzername darf nicht leer sein.")
+    password_hash = hash_password(password) if password is not None else None
+    with db.session_scope(engine) as session:
+        if session.scalar(select(User.id).where(User.username == username)) is not None:
+            raise AccountError(f"Benutzer „{username}“ gibt es schon.")
+        user = User(
+            username=username, display_name=display_name or username, email=email,
+            password_hash=password_hash, role=role, org_id=_org_id(session, org_key),
+            failed_attempts=0, is_active=True,
+        )  # fmt: skip
+        session.add(user)
+        session.flush()
+        for field in ("username", "display_name", "email", "role", "org_id"):
+            if getattr(user, field) is not None:
+                audit.record(session, actor, "create", "users", user.id, field, None, getattr(user, field))
+        db.bump_data_version(session)
+
+
+def set_role(engine: Engine, actor: Actor, username: str, role: str, org_key: str | None = None) -> None:
+    """Change a user's role and organisational unit (admin only)."""
+    require_role(actor, "admin")
+    _check_role(role)
+    with db.session_scope(engine) as session:
+        user = _user(session, username)
+        before = {"role": user.role, "org_id": user.org_id}
+        user.role, user.org_id = role, _org_id(session, org_key)
+        audit.record_changes(session, actor, "users", user.id, before, {"role": role, "org_id": user.org_id})
+        db.bump_data_version(session)
+
+
+def reset_password(engine: Engine, actor: Actor, username: str, password: str) -> None:
+    """Set a new password and lift a lockout (admin only); the audit log never holds the hash."""
+    require_role(actor, "admin")
+    password_hash = hash_password(password)
+    with db.session_scope(engine) as session:
+        user = _user(session, username)
+        user.password_hash, user.failed_attempts, user.locked_until = password_hash, 0, None
+        audit.record(session, actor, "update", "users", user.id, "password", None, "(neu gesetzt)")
+        db.bump_data_version(session)
+
+
+def list_users(engine: Engine) -> pd.DataFrame:
+    """All accounts with role, unit and lock state (no hashes)."""
+    statement = (
+        select(
+            User.username, User.display_name, User.role, Organisation.key.label("org"), User.email,
+            User.is_active, User.locked_until, (User.password_hash.is_not(None)).label("local_password"),
+        )
+        .outerjoin(Organisation, User.org_id == Organisation.id)
+        .order_by(User.username)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        result = conn.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+# --- Single sign-on ------------------------------------------------------------------------
+
+
+def role_from_claims(claims: Mapping[str, Any], mapping: Mapping[str, Any]) -> tuple[str, str | None] | None:
+    """Role and organisation key for the identity provider's ``claims``, or ``None`` (no access).
+
+    ``mapping`` is the ``[sozdash_sso]`` section of ``secrets.toml``: ``group_claim`` (default
+    ``groups``) and ``rules``, each with ``group`` or ``email_domain``, a ``role`` and an
+    optional ``org``. Of all matching rules the one with the highest role wins (ties: the
+    first listed). E-mail domains count only when the provider has not marked the address as
+    unverified (``email_verified: false``) and must match exactly (no subdomains).
+    """
+    groups = claims.get(mapping.get("group_claim", "groups")) or []
+    groups = {groups} if isinstance(groups, str) else set(groups)
+    email = str(claims.get("email") or "")
+    domain = email.rpartition("@")[2].lower() if "@" in email else None
+    if claims.get("email_verified") is False:
+        domain = None
+    best: tuple[str, str | None] | None = None
+    for rule in mapping.get("rules", []):
+        role = rule.get("role")
+        if role not in ROLES:
+            continue
+        matched = ("group" in rule and rule["group"] in groups) or (
+            "email_domain" in rule and domain is not None and domain == str(rule["email_domain"]).lower()
+        )
+        if matched and (best is None or role_rank(role) > role_rank(best[0])):
+            best = (role, rule.get("org"))
+    return best
+
+
+def sso_actor(engine: Engine, claims: Mapping[str, Any], mapping: Mapping[str, Any]) -> Actor | None:
+    """The actor for a single-sign-on login (account created or updated), ``None`` without access.
+
+    The identity provider is authoritative: role and unit follow the mapping on every login.
+    """
+    granted = role_from_claims(claims, mapping)
+    username = str(claims.get("email") or claims.get("sub") or "").strip()
+    if granted is None or not username:
+        return None
+    role, org_key = granted
+    with db.session_scope(engine) as session:
+        org_id = session.scalar(select(Organisation.id).where(Organisation.key == org_key)) if org_key else None
+        user = session.scalar(select(User).where(User.username == username))
+        if user is not None and not user.is_active:
+            return None
+        name = str(claims.get("name") or username)
+        if user is None:
+            user = User(username=username, display_name=name, email=claims.get("email"), role=role, org_id=org_id)
+            user.failed_attempts, user.is_active = 0, True
+            session.add(user)
+            session.flush()
+            audit.record(session, SYSTEM, "create", "users", user.id, "role", None, role)
+            db.bump_data_version(session)
+        elif (user.role, user.org_id, user.display_name) != (role, org_id, name):
+            before = {"role": user.role, "org_id": user.org_id}
+            user.role, user.org_id, user.display_name = role, org_id, name
+            audit.record_changes(session, SYSTEM, "users", user.id, before, {"role": role, "org_id": org_id})
+            db.bump_data_version(session)
+        return _actor(user)
+
+
+def sso_settings(secrets: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The ``[sozdash_sso]`` mapping when single sign-on is configured (``[auth]`` present)."""
+    if "auth" not in secrets or "sozdash_sso" not in secrets:
+        return None
+    return secrets["sozdash_sso"]

@@ -1,0 +1,109 @@
+"""Numbers and markers as German statistics offices write them, parsed column-wise (vectorised).
+
+``"1.234,5"``, ``"53,40%"``, ``"1 234"`` are numbers; ``"*"``, ``"."``, ``"-"``, ``"–"``,
+``"x"``, ``"/"``, ``"..."`` and ``"<4"`` are markers that replace a value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+MARKER_STATUS: dict[str, str] = {
+    "*": "suppressed",
+    ".": "suppressed",
+    "-": "missing",
+    "x": "missing",
+    "/": "missing",
+    "...": "missing",
+}
+"""Official markers and the observation status they stand for (symbols as in ``vocab.OFFICIAL_SYMBOLS``)."""
+
+MARKER_ALIASES = {"–": "-", "—": "-", "…": "...", "X": "x", "×": "x"}
+LESS_THAN = re.compile(r"<\s*\d+(?:[.,]\d+)?")
+"""``<4``: a count below a disclosure threshold, stored as the suppression marker ``*``."""
+
+_GERMAN = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+_POINT = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+
+
+@dataclass
+class ParsedNumbers:
+    """Column-wise result: ``value`` (NaN where none), ``symbol`` (marker or None),
+    ``empty`` (blank cell), ``invalid`` (text that is neither number nor marker), ``percent``."""
+
+    value: pd.Series
+    symbol: pd.Series
+    empty: pd.Series
+    invalid: pd.Series
+    percent: pd.Series
+
+
+def clean(texts: pd.Series) -> pd.Series:
+    """Cells as stripped strings ('' for missing)."""
+    return texts.astype("string").fillna("").str.strip()
+
+
+def detect_decimal(texts: pd.Series) -> str:
+    """``","`` (German) or ``"."`` for a column of number texts.
+
+    A comma anywhere means German, unless a point follows it ("1,234.5"); a point followed
+    by other than three digits ("12.5") means decimal point; otherwise German ("1.234").
+    """
+    sample = clean(texts)
+    sample = sample[sample.str.contains(r"\d", regex=True)].head(20000)
+    both = sample[sample.str.contains(",", regex=False) & sample.str.contains(".", regex=False)]
+    if not both.empty:
+        return "," if (both.str.rfind(",") > both.str.rfind(".")).mean() >= 0.5 else "."
+    if sample.str.contains(",", regex=False).any():
+        return ","
+    if sample.str.contains(r"\.(?:\d{1,2}|\d{4,})%?$", regex=True).any():
+        return "."
+    return ","
+
+
+def parse_numbers(texts: pd.Series, decimal: str = ",") -> ParsedNumbers:
+    """Parse a column of cells; ``decimal`` is ``","`` or ``"."`` (see ``detect_decimal``)."""
+    cells = clean(texts).replace(MARKER_ALIASES)
+    empty = cells.eq("")
+    is_marker = cells.isin(list(MARKER_STATUS))
+    less = cells.str.fullmatch(LESS_THAN.pattern).fillna(False).astype(bool)
+    symbol = pd.Series(np.where(is_marker, cells, np.where(less, "*", None)), index=texts.index, dtype=object)
+    percent = cells.str.endswith("%")
+    body = cells.str.removesuffix("%").str.replace(_SPACES, "", regex=True)
+    if decimal == ",":
+        well_formed = body.str.fullmatch(_GERMAN).fillna(False).astype(bool)
+        canonical = body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        well_formed = body.str.fullmatch(_POINT).fillna(False).astype(bool)
+        canonical = body.str.replace(",", "", regex=False)
+    value = pd.to_numeric(canonical.where(well_formed), errors="coerce").astype(float)
+    invalid = ~(empty | is_marker | less | well_formed)
+    return ParsedNumbers(value=value, symbol=symbol, empty=empty, invalid=invalid, percent=percent & well_formed)
+
+
+def excel_number_text(value: float | int) -> str:
+    """An Excel number cell as German text ("1234,5"), so that one parser reads all cells."""
+    text = np.format_float_positional(float(value), trim="-")
+    return text.replace(".", ",")
+
+
+PERIOD = re.compile(
+    r"(?i)^(?:jahr|ende|stand|stichtag|am|zum)?\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?)?(\d{4})(?:-\d{2}-\d{2}(?:[ T][\d:]+)?)?\s*\*?$"
+)
+"""Years as written in tables: "2022", "31.12.2022", "2022-12-31", "Jahr 2022", "Stand 2022"."""
+
+
+def parse_periods(texts: pd.Series) -> pd.Series:
+    """Reference years (nullable Int64); NA where not understood or outside 1900–2200."""
+    cells = clean(texts)
+    uniques = cells.drop_duplicates()
+    years = uniques.str.extract(PERIOD, expand=False)
+    parsed = pd.to_numeric(years, errors="coerce")
+    parsed = parsed.where((parsed >= 1900) & (parsed <= 2200))
+    lookup = dict(zip(uniques, parsed, strict=True))
+    return cells.map(lookup).astype("Int64")
