@@ -10,14 +10,14 @@ FAVICON = ROOT / "sozdash" / "assets" / "favicon.png"
 st.set_page_config(page_title="Sozialdashboard Leverkusen", page_icon=str(FAVICON), layout="wide")
 
 engine = ui.engine()
-role = "rat"  # until the login issue: everyone reads, nobody edits
+actor = ui.session_actor(engine)  # from the login only, never from URL parameters
 navigation = st.navigation(
     {
         section: [
             st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in specs
         ]
-        for section, specs in pages_for(role).items()
+        for section, specs in pages_for(actor.role).items()
     },
     expanded=True,
 )
-ui.run_page(navigation.run, engine)
+ui.run_page(navigation.run, engine, url_path=navigation.url_path)

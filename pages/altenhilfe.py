@@ -1,5 +1,59 @@
-"""Wirkungspakete (placeholder until its issue is done)."""
+"""Wirkungspakete der Altenhilfe: packages, budget, key figures with traffic lights, coverage, cycle."""
 
-from sozdash import ui
+import streamlit as st
 
-ui.placeholder("Wirkungspakete", "Wirkungspakete der Altenhilfe mit Kennzahlen und Ampel.")
+from sozdash import altenhilfe, fmt, queries, ui
+
+engine = ui.engine()
+as_of = ui.stichtag()
+st.title("Wirkungspakete der Altenhilfe")
+st.caption(
+    f"Stand zum Stichtag {fmt.date(as_of)}. Wirkungslogik nach KGSt: Input → Leistung → Effekt → Wirkung."
+)
+
+periods = altenhilfe.periods(engine).set_index("key")
+period = ui.url_select("Periode", list(periods.index), "periode", default=altenhilfe.default_period(engine, as_of),
+                       format_func=lambda k: periods.at[k, "name"], widget="radio")  # fmt: skip
+st.markdown(ui.plain(periods.at[period, "description"] or ""))
+st.caption(ui.plain(f"Quelle: {periods.at[period, 'source']}"))
+table = altenhilfe.packages_table(engine, period, as_of)
+if table.empty:
+    st.info(
+        "Für diese Periode sind keine einzelnen Wirkungspakete in den Daten erfasst.", icon=":material/info:"
+    )
+else:
+    st.subheader(f"{len(table)} Wirkungspakete")
+    st.dataframe(table, hide_index=True, key="packages")
+    ui.download_buttons(table, f"wirkungspakete-{period}", "packages")
+
+st.markdown("**Belegte Fakten**")
+st.dataframe(queries.facts(engine, ("Wirkungspakete",), ("einwohner-65-plus",)), hide_index=True, key="facts")
+
+st.subheader("Jahresbudget und belegte Pakete")
+budget = altenhilfe.budget_comparison(engine)
+st.markdown(altenhilfe.BUDGET_NOTE)
+st.dataframe(budget, hide_index=True, key="budget")
+
+st.subheader("Kennzahlen und Ampel")
+ui.demo_notice()
+st.caption(altenhilfe.LIGHT_RULE)
+keys = altenhilfe.packages(engine).query("round_key == @period")
+if keys.empty:
+    st.info("Keine Pakete – daher keine Kennzahlen in dieser Periode.")
+else:
+    titles = dict(zip(keys["key"], keys["provider"] + " – " + keys["title"], strict=True))
+    package = ui.url_select("Wirkungspaket", list(titles), "paket", format_func=titles.get)
+    ui.chart(
+        *altenhilfe.key_figures_figure(engine, package, as_of), key="kf", basename=f"kennzahlen-{package}"
+    )
+    st.markdown("**Controllinggespräche**")
+    st.dataframe(altenhilfe.controlling_table(engine, period, as_of), hide_index=True, key="controlling")
+
+st.subheader("Abdeckung: Pakete und ältere Menschen je Stadtteil")
+ui.demo_notice()
+ui.chart(*altenhilfe.coverage_figure(engine, period, as_of), key="coverage", basename=f"abdeckung-{period}")
+
+st.subheader("Fünfjährige Planung")
+ui.chart(*altenhilfe.planning_figure(engine, as_of), key="cycle", basename="planung-wirkungspakete")
+st.markdown("**Typischer Ablauf** (allgemeine Schritte, keine belegten Termine):\n\n"
+            + "\n".join(f"{i}. {step}" for i, step in enumerate(altenhilfe.TYPICAL_CYCLE, start=1)))  # fmt: skip

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sozdash import fmt, queries, ui
+from sozdash.importing.export_all import DOWNLOADS, export_file
 from sozdash.integrity import cached_check
 
 engine = ui.engine()
@@ -25,3 +26,13 @@ if report.ok:
     st.success("Keine Probleme gefunden: keine verwaisten Verweise, Quoten stimmen, Geometrien gültig.")
 for problem in report.problems:
     st.error(problem)
+
+st.subheader("Export aller Daten")
+st.markdown(
+    "Gebiete (mit Grenzen), Indikatoren und alle Werte mit Kennzeichen und Herkunft (Import). "
+    "Geheim gehaltene oder fehlende Werte stehen als Zeichen (z. B. „*“) in der Spalte Wert, nie als Zahl."
+)
+for column, name in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
+    column.download_button(
+        name, lambda n=name: export_file(engine, n), name, key=f"export-{name}", icon=":material/download:"
+    )

@@ -1,5 +1,41 @@
-"""Handlungsbedarfe (placeholder until its issue is done)."""
+"""Handlungsbedarfe: districts that need action per Lebenslage, with active measures."""
 
-from sozdash import ui
+import streamlit as st
 
-ui.placeholder("Handlungsbedarfe", "Stadtteile mit Handlungsbedarf je Lebenslage und ihre Maßnahmen.")
+from sozdash import fmt, index_views, needs, queries, ui
+from sozdash.vocab import LEBENSLAGEN
+
+engine = ui.engine()
+st.title("Handlungsbedarfe")
+st.info(index_views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
+choice = ui.index_choice(engine)
+if choice is None:
+    st.stop()
+result = choice[0]
+ui.demo_notice(result.is_demo)
+found = needs.lebenslage_needs(result, queries.indicators(engine))
+
+st.subheader("Bedarf und Maßnahmen je Gebiet")
+st.caption(
+    f"Aktive Maßnahmen am 31.12.{result.year}: Projekte mit Status laufend oder bewilligt und "
+    "Wirkungspakete der Periode, jeweils dem Gebiet zugeordnet."
+)
+table = needs.districts(result, found, needs.active_measures(engine, result.year))
+for category in (needs.NEED_WITHOUT_MEASURE, needs.MEASURE_WITHOUT_NEED):
+    names = table.loc[table["Einordnung"] == category, "Gebiet"]
+    st.markdown(f"**{category}:** {ui.plain(', '.join(names)) if len(names) else 'keine'}")
+st.dataframe(table, hide_index=True, key="needs-table")
+ui.download_buttons(table, f"handlungsbedarfe-{result.year}", key="needs-download")
+
+st.subheader("Bedarfe je Lebenslage")
+st.caption(
+    f"Ein Bedarf ist ausgewiesen, wenn der Teilindex einer Lebenslage unter "
+    f"{fmt.signed(result.config.status_low, 1)} Standardabweichungen liegt."
+)
+for lage in dict.fromkeys(result.lebenslagen["lebenslage"]):
+    rows = found[found["lebenslage"] == lage]
+    st.markdown(f"**{LEBENSLAGEN[lage]}**")
+    if rows.empty:
+        st.caption("Kein Gebiet deutlich unter dem Durchschnitt.")
+    for sentence in rows["sentence"]:
+        st.markdown(f"- {ui.plain(sentence)}")

@@ -1,5 +1,27 @@
-"""Indikatorenkatalog (placeholder until its issue is done)."""
+"""Indikatorenkatalog: every indicator with definition, formula, source, years and coverage."""
 
+import streamlit as st
+
+from sozdash import indicator_view as iv
 from sozdash import ui
 
-ui.placeholder("Indikatorenkatalog", "alle Indikatoren mit Definition, Formel, Quelle und Verfügbarkeit.")
+engine = ui.engine()
+st.title("Indikatorenkatalog")
+st.markdown(
+    "Alle Indikatoren des Sozialberichts mit Definition, Formel (Zähler / Nenner), Einheit, Quelle, "
+    "Richtung der Bewertung und Verfügbarkeit. **Abdeckung:** Anteil der Gebiete (auf den Ebenen mit "
+    "Daten) mit veröffentlichtem Wert im neuesten Jahr; geheim gehaltene Werte zählen nicht."
+)
+catalogue = iv.catalogue(engine)
+ui.demo_notice(bool(catalogue["Beispieldaten"].eq("ja").any()))
+text = st.text_input("Suchen", placeholder="z. B. Quote, Bildung, Bundesagentur", key="katalog-suche")
+found = iv.search(catalogue, text)
+if found.empty:
+    st.info(
+        f"Kein Indikator passt zu „{text}“. Bitte einen anderen Suchbegriff versuchen.",
+        icon=":material/search:",
+    )
+else:
+    st.caption(f"{len(found)} von {len(catalogue)} Indikatoren")
+    st.dataframe(found, hide_index=True, key="katalog-tabelle")
+    ui.download_buttons(found, "indikatorenkatalog", "katalog")

@@ -1,5 +1,59 @@
-"""Methode (placeholder until its issue is done)."""
+"""Methode: formulas and parameters of the social index with a worked example for one district."""
 
-from sozdash import ui
+import streamlit as st
 
-ui.placeholder("Methode", "Formeln und Parameter des Sozialindex mit einem Rechenbeispiel.")
+from sozdash import index_views, queries, ui
+
+engine = ui.engine()
+st.title("Methode des Sozialindex")
+choice = ui.index_choice(engine)
+if choice is None:
+    st.stop()
+result, label, name = choice
+ui.demo_notice(result.is_demo)
+catalogue = queries.indicators(engine)
+
+st.subheader("Formeln")
+st.markdown(
+    "1. **Standardisierung** je Indikator über alle bewerteten Gebiete derselben Ebene und desselben Jahres "
+    "(Mittelwert und Standardabweichung der Gebiete):"
+)
+st.latex(r"z_{i,a} = \frac{x_{i,a} - \bar{x}_i}{s_i}")
+st.markdown(
+    "2. **Richtung:** Beitrag = Richtung · z mit +1 für „höher ist besser“ und −1 für „höher ist schlechter“ – "
+    "so bedeutet ein höherer Wert immer eine günstigere Lage."
+)
+st.latex(r"b_{i,a} = r_i \cdot z_{i,a}, \quad r_i \in \{+1, -1\}")
+st.markdown(
+    "3. **Teilindex je Lebenslage und Statusindex:** gewichtetes Mittel der vorhandenen Beiträge, danach "
+    "erneut standardisiert, damit die Schwellen in Standardabweichungen gelten. Geheim gehaltene oder "
+    "fehlende Werte fallen für dieses Gebiet heraus; fehlt mehr als der Mindestanteil des Gewichts, "
+    "bleibt das Gebiet unbewertet."
+)
+st.latex(r"S_a = \operatorname{std}\Big(\frac{\sum_i w_i\, b_{i,a}}{\sum_i w_i}\Big)")
+st.markdown(
+    "4. **Dynamikindex:** dieselben Schritte mit der Veränderung jedes Indikators über den Zeitraum – "
+    "positiv heißt: günstiger entwickelt als die anderen Gebiete."
+)
+st.latex(
+    r"D_a = \operatorname{std}\Big(\frac{\sum_i w_i\, r_i\, \operatorname{z}(x_{i,a,t} - x_{i,a,t-k})}{\sum_i w_i}\Big)"
+)
+
+st.subheader(f"Parameter: {ui.plain(label)}")
+st.dataframe(index_views.parameter_table(result.config, catalogue), hide_index=True, key="method-parameters")
+st.subheader("Nicht bewertete Gebiete")
+excluded = index_views.not_rated(result)
+if excluded.empty:
+    st.caption("Alle Gebiete sind bewertet.")
+else:
+    st.dataframe(excluded, hide_index=True, key="method-excluded")
+
+st.subheader("Rechenbeispiel")
+names = dict(zip(result.areas["area"], result.areas["name"], strict=True))
+area = ui.url_select("Gebiet", sorted(names, key=names.get), "gebiet", format_func=names.get)
+table, steps = index_views.worked_example(result, area, catalogue)
+st.markdown(f"**{ui.plain(names[area])}, Bezugsjahr {result.year}**")
+st.dataframe(table, hide_index=True, key="method-example")
+st.markdown("\n".join(f"- {ui.plain(step)}" for step in steps))
+ui.download_buttons(table, f"sozialindex-rechenbeispiel-{area}-{result.year}", key="method-download")
+ui.index_planner(engine, result, name)

@@ -1,5 +1,87 @@
-"""Projekte (placeholder until its issue is done)."""
+"""Projekte: portfolio with status on the Stichtag, map of project areas, project detail."""
 
-from sozdash import ui
+import streamlit as st
 
-ui.placeholder("Projekte", "Projektübersicht mit Partnern, Budgets, Meilensteinen und Karte.")
+from sozdash import indicator_view, maps, projects, queries, refdate, ui, visibility, vocab
+
+engine = ui.engine()
+as_of = ui.stichtag()
+public = not visibility.sees_internal(ui.current_actor())
+st.title("Projekte")
+st.caption(f"Status zum Stichtag {as_of:%d.%m.%Y} (Stichtag in der Seitenleiste änderbar).")
+
+frame = projects.portfolio(engine, as_of, public)
+ALL = "alle"
+cols = st.columns(4)
+with cols[0]:
+    programme = ui.url_select("Programm", [ALL, *sorted(frame["programme"].dropna().unique())], "programm")
+with cols[1]:
+    names = sorted({n for text in frame["districts"] for n in text.split(", ") if n})
+    district = ui.url_select("Stadtteil", [ALL, *names], "gebiet")
+with cols[2]:
+    status = ui.url_select("Status", [ALL, *vocab.PROJECT_STATUS], "status",
+                           format_func=lambda v: v if v == ALL else refdate.status_label(v))  # fmt: skip
+with cols[3]:
+    year = ui.url_select("Jahr", [ALL, *sorted({y for ys in frame["years"] for y in ys})], "jahr")
+shown = projects.filter_portfolio(
+    frame, **projects.without_all(ALL, programme=programme, district=district, status=status, year=year)
+)
+st.markdown(f"**{len(shown)} von {len(frame)} Projekten.** Status mit Symbol: "
+            + ", ".join(refdate.status_label(s) for s in vocab.PROJECT_STATUS))  # fmt: skip
+table = projects.portfolio_table(shown)
+st.dataframe(table, hide_index=True, key="portfolio")
+ui.download_buttons(table, f"projekte-{as_of.isoformat()}", "portfolio")
+
+st.subheader("Karte der Projektgebiete")
+geometries = queries.area_geometries(engine, "stadtteil")
+area_names = dict(zip(queries.areas(engine)["code"], queries.areas(engine)["name"], strict=True))
+styles = projects.map_styles(shown, projects.project_areas(engine))
+st.pydeck_chart(maps.area_deck(geometries, styles, area_names), key="project-map")
+st.caption(projects.MAP_LEGEND)
+ui.schematic_notice(indicator_view.is_schematic(engine, "stadtteil"))
+
+st.header("Projektdetails")
+everything = projects.projects(engine, public)
+key = ui.url_select("Projekt", list(everything["key"]), "projekt",
+                    format_func=lambda k: everything.set_index("key").at[k, "title"])  # fmt: skip
+detail = projects.with_status(
+    everything[everything["key"] == key], projects.applications(engine), as_of
+).iloc[0]
+st.subheader(f"{ui.plain(detail['title'])} – {detail['status_label']}")
+st.markdown(projects.detail_line(detail))
+if detail["ends_soon"]:
+    st.warning("⚠ **Förderende in Sicht:** Die Förderung endet innerhalb von 12 Monaten nach dem Stichtag.")
+st.markdown(ui.plain(detail["description"] or ""))
+st.caption(
+    ui.plain(f"Quelle: {detail['source']}" + (f" · Hinweis: {detail['note']}" if detail["note"] else ""))
+)
+focus = projects.focuses(engine).query("project == @key")
+if not focus.empty:
+    st.markdown(
+        "**Schwerpunkte**\n\n" + "\n".join(f"{r.position}. {ui.plain(r.text)}" for r in focus.itertuples())
+    )
+children = everything[everything["parent"] == key]
+if not children.empty:
+    st.markdown("**Teilprojekte**\n\n" + "\n".join(f"- {ui.plain(t)}" for t in children["title"]))
+partner_rows = projects.partners(engine).query("project == @key")
+st.markdown("**Partner und ihre Rolle**")
+if partner_rows.empty:
+    st.caption("Keine Partner belegt.")
+else:
+    st.dataframe(projects.partner_table(partner_rows), hide_index=True, key="partners")
+budget = projects.budget_figure(engine, key)
+if budget:
+    ui.chart(*budget, key="budget", basename=f"budget-{key}")
+    st.caption("Hinweise der Quellen: " + " ".join(projects.budget_notes(engine, key)))
+else:
+    st.caption("Für dieses Projekt sind keine Beträge belegt.")
+timeline = projects.project_timeline_figure(engine, key, as_of, public)
+ui.chart(*timeline, key="timeline", basename=f"zeitleiste-{key}")
+st.markdown("**Anträge und Entscheidungen**")
+st.dataframe(projects.project_applications(engine, key, as_of, public), hide_index=True, key="applications")
+st.markdown(f"**Ratsvorlagen:** {projects.vorlagen_text(engine, key, public)}")
+st.markdown("**Stadtteile und Kennzahlen** (neuestes Datenjahr zum Stichtag)")
+indicators, demo = projects.district_indicators(engine, key, as_of)
+ui.demo_notice(demo)
+st.dataframe(indicators, hide_index=True, key="district-indicators")
+ui.annotations_block("project", int(detail["id"]))

@@ -1,8 +1,41 @@
-"""Sozialbericht-Prozess (placeholder until its issue is done)."""
+"""Sozialbericht-Prozess: Fachkonferenzen → Runder Tisch → Sozialbericht, recommendations, milestones."""
 
-from sozdash import ui
+import streamlit as st
 
-ui.placeholder(
-    "Sozialbericht-Prozess",
-    "Fachkonferenzen, Runder Tisch, Empfehlungen und Meilensteine des Sozialberichts.",
+from sozdash import fmt, process, queries, ui
+
+engine = ui.engine()
+as_of = ui.stichtag()
+st.title("Sozialbericht-Prozess")
+st.caption(f"Stand zum Stichtag {fmt.date(as_of)} (in der Seitenleiste änderbar).")
+
+st.subheader("So fließen die Ergebnisse in den Bericht")
+st.markdown("\n".join(f"- {ui.plain(line)}" for line in process.flow_lines(engine)))
+conferences = process.conferences(engine)
+with st.expander("Konferenzen mit Rechtsgrundlage und Quelle"):
+    st.dataframe(conferences.drop(columns=["key", "kind"]).rename(columns={
+        "name": "Konferenz", "legal_basis": "Rechtsgrundlage", "description": "Beschreibung",
+        "feeds_into": "mündet in", "source": "Quelle", "note": "Hinweis",
+    }), hide_index=True, key="conferences")  # fmt: skip
+
+st.subheader("Sitzungen der Fachkonferenzen und des Runden Tisches")
+sessions = process.sessions_table(engine, as_of)
+if sessions.empty:
+    st.info(f"Bis {fmt.date(as_of)} sind keine Sitzungen erfasst.")
+else:
+    st.dataframe(sessions, hide_index=True, key="sessions")
+
+st.subheader("Handlungsempfehlungen und Handlungsoptionen")
+ui.demo_notice()
+st.caption(
+    "Einträge mit „[Beispiel]“ sind erfunden; real belegt sind nur die Einträge mit Beispieldaten = nein."
 )
+recommendations = process.recommendations_table(engine)
+st.dataframe(recommendations, hide_index=True, key="recommendations")
+ui.download_buttons(recommendations, "handlungsempfehlungen", "recommendations")
+
+st.subheader("Meilensteine des Sozialberichts")
+ui.chart(*process.milestones_figure(engine, as_of), key="milestones", basename="meilensteine-sozialbericht")
+st.dataframe(process.reports_table(engine, as_of), hide_index=True, key="reports")
+st.markdown("**Belegte Fakten zum Sozialbericht**")
+st.dataframe(queries.facts(engine, ("Sozialbericht",)), hide_index=True, key="facts")

@@ -1,5 +1,49 @@
-"""Sozialindex (placeholder until its issue is done)."""
+"""Sozialindex: maps of status and dynamics classes, the 4 × 3 matrix and the sub-indices."""
 
-from sozdash import ui
+import streamlit as st
 
-ui.placeholder("Sozialindex", "Status- und Dynamikindex je Stadtteil mit Matrix und Karte.")
+from sozdash import index_views, queries, ui
+
+engine = ui.engine()
+st.title("Sozialindex")
+st.info(index_views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
+choice = ui.index_choice(engine)
+if choice is None:
+    st.stop()
+result, _label, name = choice
+ui.demo_notice(result.is_demo)
+st.markdown(f"**Kurz gesagt:** {index_views.summary(result)}")
+
+geometries = queries.area_geometries(engine, result.config.level)
+if geometries:
+    areas = queries.areas(engine)
+    ui.schematic_notice(
+        bool((areas.loc[areas["level"] == result.config.level, "geometry_quality"] == "schematic").any())
+    )
+    for column, kind, title in zip(
+        st.columns(2),
+        ("status", "dynamics"),
+        ("Status", f"Dynamik {result.base_year}–{result.year}"),
+        strict=True,
+    ):
+        with column:
+            st.subheader(title)
+            st.pydeck_chart(index_views.class_deck(result, geometries, kind), key=f"index-map-{kind}")
+            st.dataframe(index_views.legend(result, kind), hide_index=True, key=f"index-legend-{kind}")
+
+st.subheader("Matrix Status × Dynamik")
+st.caption(
+    "Zeilen: Statusklasse im Bezugsjahr; Spalten: Entwicklung im Vergleich zu den anderen Gebieten. "
+    "Besonderer Aufmerksamkeitsbedarf: Status sehr niedrig oder Status niedrig mit negativer Dynamik."
+)
+st.dataframe(index_views.matrix_table(result), hide_index=True, key="index-matrix")
+
+st.subheader("Teilindizes je Lebenslage")
+st.caption(
+    "Alle Werte in Standardabweichungen: positiv = günstiger, negativ = ungünstiger als der Durchschnitt."
+)
+shown, export = index_views.overview(result)
+st.dataframe(shown, hide_index=True, key="index-table")
+ui.download_buttons(export, f"sozialindex-{result.year}", key="index-download")
+st.page_link("pages/methode.py", label="Wie der Index berechnet wird (Methode)", icon=":material/functions:")
+ui.index_planner(engine, result, name)

@@ -1,5 +1,61 @@
-"""Stadtteilprofil (placeholder until its issue is done)."""
+"""Stadtteilprofil: all indicators of one Stadtteil or Bezirk against the city, with notes and projects."""
 
-from sozdash import ui
+import streamlit as st
 
-ui.placeholder("Stadtteilprofil", "alle Indikatoren eines Stadtteils im Vergleich zur Gesamtstadt.")
+from sozdash import profile, queries, ui
+from sozdash.visibility import sees_internal
+from sozdash.vocab import LEBENSLAGEN
+
+engine = ui.engine()
+st.title("Stadtteilprofil")
+
+names = profile.area_choices(engine)
+left, right = st.columns([3, 1])
+with left:
+    area = ui.url_select("Gebiet", list(names), "gebiet", format_func=names.get)
+years = profile.area_years(engine, area)
+if not years:
+    st.info("Für dieses Gebiet liegen noch keine Indikatorwerte vor.")
+    st.stop()
+with right:
+    year = ui.url_select("Jahr", years, "jahr", default=years[0])
+with st.expander("Alle Gebiete"):
+    for code, label in names.items():
+        st.page_link("pages/stadtteilprofil.py", label=label, query_params={"gebiet": code})
+
+areas = queries.areas(engine).set_index("code")
+name = areas.loc[area, "name"]
+public_only = not sees_internal(ui.current_actor())
+data = profile.area_profile(engine, area, year, public_only)
+if data.empty:
+    st.info(f"Für {name} liegen im Jahr {year} keine Indikatorwerte vor.")
+    st.stop()
+ui.demo_notice(bool(data["is_demo"].any()))
+st.subheader(f"{name} – Auf einen Blick ({year})")
+for sentence in profile.highlights(data) or ["Kein Indikator weicht deutlich (|z| ≥ 1) von der Referenz ab."]:
+    st.markdown(f"- {sentence}")
+st.caption(profile.METHOD_NOTE)
+
+st.subheader("Alle Indikatoren im Überblick")
+ui.chart(
+    profile.spine_figure(data), profile.spine_summary(data, name), profile.spine_table(data),
+    key="spine", basename=f"profil-{area}-{year}",
+)  # fmt: skip
+for key, label in LEBENSLAGEN.items():
+    part = data[data["lebenslage"] == key]
+    if part.empty:
+        continue
+    st.subheader(label)
+    st.dataframe(profile.profile_table(part), hide_index=True, key=f"tab-{key}")
+    with st.expander("Sätze zu allen Indikatoren"):
+        for sentence in part["sentence"].dropna():
+            st.markdown(f"- {sentence}")
+
+ui.annotations_block("area", int(areas.loc[area, "id"]))
+
+st.subheader("Projekte und Wirkungspakete im Gebiet")
+activities = profile.area_activities(engine, area, year, public_only)
+if activities.empty:
+    st.caption("Für dieses Gebiet sind keine Projekte oder Wirkungspakete erfasst.")
+else:
+    st.dataframe(activities, hide_index=True, key="activities")

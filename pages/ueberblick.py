@@ -1,28 +1,49 @@
-"""Überblick: headline figures and the way into each section."""
-
-import datetime as dt
+"""Überblick: headline figures and status on the Stichtag, and the way into each section."""
 
 import streamlit as st
 
-from sozdash import fmt, queries, ui
+from sozdash import altenhilfe, fmt, funding, process, projects, queries, refdate, ui, visibility
 from sozdash.navigation import PAGES
 
 engine = ui.engine()
+as_of = ui.stichtag()
+public = not visibility.sees_internal(ui.current_actor())
 st.title("Sozialdashboard Leverkusen")
 st.markdown(
     "Daten der Sozialplanung für den Sozialbericht, Projekte und Förderung, die Wirkungspakete der "
     "Altenhilfe und den Prozess aus Fachkonferenzen und Rundem Tisch – für Rat, Ausschuss und Verwaltung."
 )
-figures = queries.headline_figures(engine, dt.date.today())
-cols = st.columns(4)
+figures = queries.headline_figures(engine, as_of)
+cols = st.columns(2)
 cols[0].metric(
-    f"Einwohnerinnen und Einwohner ({figures['population_year']})", fmt.number(figures["population"]),
-    help=f"Amtliche Einwohnerzahl. Quelle: {figures['population_source']}",
+    f"Einwohnerinnen und Einwohner ({figures['population_year'] or 'kein Wert zum Stichtag'})",
+    fmt.number(figures["population"]), help=f"Amtliche Einwohnerzahl. Quelle: {figures['population_source'] or '–'}",
 )  # fmt: skip
-cols[1].metric("Laufende Projekte (heute)", fmt.number(figures["running_projects"]))
-cols[2].metric("Wirkungspakete (aktuelle Periode)", fmt.number(figures["packages"]))
-cols[3].metric("Neuestes Datenjahr der Indikatoren", str(figures["newest_year"] or fmt.MISSING))
+cols[1].metric(
+    f"Neuestes Datenjahr der Indikatoren zum {fmt.date(as_of)}", str(figures["newest_year"] or fmt.MISSING)
+)
 ui.demo_notice(figures["newest_is_demo"])
+
+st.subheader(f"Stand zum Stichtag {fmt.date(as_of)}")
+link = {refdate.PARAM: as_of.isoformat()}
+portfolio = projects.portfolio(engine, as_of, public)
+lights = list(altenhilfe.package_lights(engine, as_of).values())
+open_count, open_demo = process.open_recommendations(engine)
+cards = [
+    ("Laufende Projekte", int((portfolio["status"] == "laufend").sum()), "pages/projekte.py",
+     "Projekte mit Status ● laufend am Stichtag.", link | {"status": "laufend"}),
+    ("Förderende in Sicht", len(funding.ending_soon(engine, as_of, public)), "pages/foerderprogramme.py",
+     "⚠ Förderung endet in den 12 Monaten nach dem Stichtag.", link),
+    ("Wirkungspakete nicht auf Kurs", lights.count("nicht_auf_kurs"), "pages/altenhilfe.py",
+     f"✗ nicht auf Kurs; dazu ! gefährdet: {lights.count('gefaehrdet')}. Ampeln aus Beispieldaten.", link),
+    ("Offene Handlungsempfehlungen", open_count, "pages/sozialbericht.py",
+     f"Status offen oder in Umsetzung; davon Beispieldaten: {open_demo}.", link),
+]  # fmt: skip
+for col, (label, value, page, note, params) in zip(st.columns(4), cards, strict=True):
+    with col.container(border=True):
+        st.metric(label, fmt.number(value), help=note)
+        st.caption(note)
+        st.page_link(page, label="Zur Seite", icon=":material/arrow_forward:", query_params=params)
 
 st.subheader("Bereiche")
 for section in dict.fromkeys(p.section for p in PAGES if p.section != "Überblick"):

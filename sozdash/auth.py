@@ -30,8 +30,8 @@ LOGIN_FAILED = (
     "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch – oder das Konto ist nach "
     f"{MAX_FAILED_ATTEMPTS} Fehlversuchen für {LOCKOUT.seconds // 60} Minuten gesperrt."
 )
-SYSTEM = Actor(username="system (Kommandozeile)", role="admin", display_name="Kommandozeile")
-"""The actor of ``python -m sozdash user …``: whoever may run the CLI has the database anyway."""
+SSO_SYSTEM = Actor(username="system (Single Sign-on)", role="admin", display_name="Single Sign-on")
+"""Author of the audit entries when a single-sign-on login creates or updates an account."""
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
@@ -93,7 +93,9 @@ def authenticate(engine: Engine, username: str, password: str, now: dt.datetime 
             if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
                 user.locked_until = now + LOCKOUT
                 user.failed_attempts = 0
-                audit.record(session, _actor(user), "lock", "users", user.id, "locked_until", None, user.locked_until)
+                audit.record(
+                    session, _actor(user), "lock", "users", user.id, "locked_until", None, user.locked_until
+                )
         else:
             user.failed_attempts, user.locked_until = 0, None
             if _hasher.check_needs_rehash(user.password_hash or ""):
@@ -109,7 +111,7 @@ def touch_session(state: MutableMapping[str, Any], now: dt.datetime | None = Non
     for a notice). Identity comes only from ``state`` (set by the login), never from the URL.
     """
     now = now or dt.datetime.now()
-    actor = state.get("actor", ANONYMOUS)
+    actor = state.setdefault("actor", ANONYMOUS)
     last = state.get("last_activity")
     if actor != ANONYMOUS and last is not None and now - last > SESSION_TIMEOUT:
         logout(state)
@@ -263,22 +265,28 @@ def sso_actor(engine: Engine, claims: Mapping[str, Any], mapping: Mapping[str, A
         return None
     role, org_key = granted
     with db.session_scope(engine) as session:
-        org_id = session.scalar(select(Organisation.id).where(Organisation.key == org_key)) if org_key else None
+        org_id = (
+            session.scalar(select(Organisation.id).where(Organisation.key == org_key)) if org_key else None
+        )
         user = session.scalar(select(User).where(User.username == username))
         if user is not None and not user.is_active:
             return None
         name = str(claims.get("name") or username)
         if user is None:
-            user = User(username=username, display_name=name, email=claims.get("email"), role=role, org_id=org_id)
+            user = User(
+                username=username, display_name=name, email=claims.get("email"), role=role, org_id=org_id
+            )
             user.failed_attempts, user.is_active = 0, True
             session.add(user)
             session.flush()
-            audit.record(session, SYSTEM, "create", "users", user.id, "role", None, role)
+            audit.record(session, SSO_SYSTEM, "create", "users", user.id, "role", None, role)
             db.bump_data_version(session)
         elif (user.role, user.org_id, user.display_name) != (role, org_id, name):
             before = {"role": user.role, "org_id": user.org_id}
             user.role, user.org_id, user.display_name = role, org_id, name
-            audit.record_changes(session, SYSTEM, "users", user.id, before, {"role": role, "org_id": org_id})
+            audit.record_changes(
+                session, SSO_SYSTEM, "users", user.id, before, {"role": role, "org_id": org_id}
+            )
             db.bump_data_version(session)
         return _actor(user)
 

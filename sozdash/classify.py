@@ -8,6 +8,7 @@ ones, RdBu (red = worse) or PuOr (neutral) for deviations from the city value, c
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,8 +57,9 @@ def class_bins(values: Sequence[float], method: str, k: int) -> tuple[float, ...
     y = np.asarray([v for v in values if v is not None and not np.isnan(v)], dtype=float)
     if y.size == 0:
         return ()
-    k = min(k, len(np.unique(y)))
-    if k <= 1:
+    if method != "std_mean":  # deviation classes are fixed one sd wide and may stay empty
+        k = min(k, len(np.unique(y)))
+    if k <= 1 or np.ptp(y) == 0:
         return (float(y.max()),)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mapclassify warns that numba is missing (only slower)
@@ -76,7 +78,7 @@ def class_bins(values: Sequence[float], method: str, k: int) -> tuple[float, ...
 
 def _rgb(text: str) -> RGB:
     r, g, b = pc.unlabel_rgb(text)
-    return int(round(r)), int(round(g)), int(round(b))
+    return round(r), round(g), round(b)
 
 
 def sequential_colors(k: int, polarity: str) -> tuple[RGB, ...]:
@@ -117,7 +119,7 @@ def class_labels(bins: Sequence[float], decimals: int, unit: str = "", signed: b
 
     suffix = f" {unit}" if unit else ""
     labels = [f"bis {number(bins[0])}{suffix}"] if bins else []
-    labels += [f"über {number(lo)} bis {number(hi)}{suffix}" for lo, hi in zip(bins, bins[1:], strict=False)]
+    labels += [f"über {number(lo)} bis {number(hi)}{suffix}" for lo, hi in itertools.pairwise(bins)]
     return labels
 
 
@@ -137,7 +139,7 @@ def legend_rows(
             missing += 1
     rows = [(label, n, color) for label, n, color in zip(labels, counts, classes.colors, strict=True)]
     if withheld:
-        rows.append(("geheim gehalten (* oder .; grau, kein Wert gezeigt)", withheld, SUPPRESSED_RGB))
+        rows.append(("geheim gehalten (* oder .)", withheld, SUPPRESSED_RGB))
     if missing:
-        rows.append(("keine Daten (hellgrau)", missing, MISSING_RGB))
+        rows.append(("keine Daten (–)", missing, MISSING_RGB))
     return pd.DataFrame(rows, columns=["Klasse", "Gebiete", "Farbe"])

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sozdash import db
+from sozdash import db, user_cli
+from sozdash.export_cli import add_commands as add_export_commands
+from sozdash.importing.cli import add_commands as add_import_commands
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -63,6 +65,21 @@ def _generate_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_publish(args: argparse.Namespace) -> int:
+    import getpass
+
+    from sozdash import index_store
+    from sozdash.permissions import Actor
+
+    engine = db.get_engine()
+    db.ensure_database(engine)
+    actor = Actor(username=f"cli:{getpass.getuser()}", role="admin", display_name="Kommandozeile")
+    definition_id = index_store.latest_definition_id(engine, args.definition)
+    snapshot_id = index_store.publish_snapshot(engine, actor, definition_id, args.title, args.year)
+    print(f"Veröffentlicht: „{args.title.strip()}“ (Nr. {snapshot_id}, Bezugsjahr {args.year}).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sozdash", description="Sozialdashboard Leverkusen")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     restore_parser.add_argument("directory")
     restore_parser.set_defaults(run=_restore)
     commands.add_parser("generate-demo", help="Beispieldaten neu erzeugen").set_defaults(run=_generate_demo)
+    index_parser = commands.add_parser("index", help="Sozialindex (Planung)")
+    index_commands = index_parser.add_subparsers(dest="index_command", required=True)
+    publish_parser = index_commands.add_parser(
+        "publish", help="Ergebnis einer Indexdefinition als unveränderliche Veröffentlichung speichern"
+    )
+    publish_parser.add_argument("--definition", required=True, help="Name der Definition (neueste Version)")
+    publish_parser.add_argument(
+        "--title", required=True, help="eindeutiger Titel, z. B. „Sozialbericht 2019“"
+    )
+    publish_parser.add_argument("--year", required=True, type=int, help="Bezugsjahr")
+    publish_parser.set_defaults(run=_index_publish)
+    user_cli.add_parser(commands)
+    add_import_commands(commands)
+    add_export_commands(commands)
     return parser
 
 

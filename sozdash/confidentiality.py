@@ -60,15 +60,13 @@ def apply_confidentiality(
     out["suppression"] = pd.Series(np.where(primary, "primary", None), index=out.index, dtype=object)
 
     parents = out["area"].map(parent_of)
-    candidates = out.assign(parent=parents, count=counts.fillna(out["value"]), primary=primary)
-    candidates = candidates[parents.notna() & aggregation.ne("none")]
-    for _, group in candidates.groupby(["indicator", "period", "parent"], sort=False):
-        if group["primary"].sum() != 1:
-            continue
-        published = group[~group["primary"] & group["value"].notna()]
-        if not published.empty:
-            smallest = published.sort_values(["count", "area"], kind="stable").index[0]
-            out.loc[smallest, "suppression"] = "secondary"
+    keys = ["indicator", "period", "parent"]
+    siblings = out.assign(parent=parents, count=counts.fillna(out["value"]), primary=primary)
+    siblings = siblings[parents.notna() & aggregation.ne("none")]
+    lone = siblings.groupby(keys)["primary"].transform("sum").eq(1)
+    eligible = siblings[lone & ~siblings["primary"] & siblings["value"].notna()]
+    smallest = eligible.sort_values(["count", "area"], kind="stable").drop_duplicates(keys).index
+    out.loc[smallest, "suppression"] = "secondary"
 
     withheld = out["suppression"].notna()
     out.loc[withheld, ["value", "numerator"]] = np.nan

@@ -6,12 +6,15 @@ import io
 
 import pandas as pd
 
+from sozdash.vocab import OFFICIAL_SYMBOLS
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise_text(value: object) -> object:
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe
+    (the official symbols such as a lone ``-`` stay as they are)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and value not in OFFICIAL_SYMBOLS:
         return "'" + value
     return value
 

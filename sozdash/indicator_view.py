@@ -3,6 +3,8 @@ its time series, changes and metadata; confidentiality is applied before anythin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -37,6 +39,13 @@ def indicator_row(engine: Engine, key: str) -> dict[str, object]:
     """One indicator's catalogue entry as a dict."""
     catalogue = queries.indicators(engine)
     return catalogue[catalogue["key"].eq(key)].iloc[0].to_dict()
+
+
+@cached_query
+def is_schematic(engine: Engine, level: str) -> bool:
+    """Whether any area of ``level`` is drawn with a schematic (not official) shape."""
+    areas = queries.areas(engine)
+    return bool(areas.loc[areas["level"].eq(level), "geometry_quality"].eq("schematic").any())
 
 
 @cached_query
@@ -101,18 +110,18 @@ def level_view(engine: Engine, indicator: str, year: int, level: str) -> pd.Data
     return view.sort_values("name", kind="stable", ignore_index=True)
 
 
-def change_rows(
-    frame: pd.DataFrame, areas: list[str], year: int, polarity: str, decimals: int, unit: str
-) -> pd.DataFrame:
+def change_rows(frame: pd.DataFrame, areas: list[str], year: int, meta: Mapping[str, object]) -> pd.DataFrame:
     """Changes over :data:`CHANGE_SPANS` years up to ``year`` for ``areas`` (codes, in order),
-    with trend arrow and words that respect the polarity; withheld values give no change."""
+    with trend arrow and words that respect the indicator's polarity; withheld values give no change."""
+    polarity, decimals, unit = str(meta["polarity"]), int(meta["decimals"]), str(meta["unit"])
     values = frame.set_index(["area", "period"])["value"].to_dict()
     names = frame.drop_duplicates("area").set_index("area")["area_name"]
     rows = []
     for area in areas:
         now = values.get((area, year), float("nan"))
         row: dict[str, object] = {
-            "Gebiet": names.get(area, area), f"Wert {year}": fmt.value_with_unit(now, unit, decimals)
+            "Gebiet": names.get(area, area),
+            f"Wert {year}": fmt.value_with_unit(now, unit, decimals),
         }
         for span in CHANGE_SPANS:
             before = values.get((area, year - span), float("nan"))
@@ -130,7 +139,13 @@ def batches(engine: Engine) -> pd.DataFrame:
     """Import batches (id, kind, source, created_at, is_demo) for provenance lines."""
     with engine.connect() as conn:
         result = conn.execute(
-            select(ImportBatch.id, ImportBatch.kind, ImportBatch.source, ImportBatch.created_at, ImportBatch.is_demo)
+            select(
+                ImportBatch.id,
+                ImportBatch.kind,
+                ImportBatch.source,
+                ImportBatch.created_at,
+                ImportBatch.is_demo,
+            )
         )
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
@@ -142,35 +157,49 @@ def provenance(engine: Engine, batch_ids: list[int]) -> list[str]:
     return [f"{row.source} (geladen am {fmt.date(row.created_at.date())})" for row in frame.itertuples()]
 
 
+def _span(periods: pd.DataFrame, key: str) -> str:
+    if key not in periods.index:
+        return "–"
+    first, last = periods.loc[key, "min"], periods.loc[key, "max"]
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def formula_text(numerator: str | None, denominator: str | None, scale: float) -> str:
+    """``(numerator) / (denominator) × 100`` in words; just the numerator for counts."""
+    if pd.isna(numerator) or not numerator:
+        return "–"
+    if pd.isna(denominator) or not denominator:
+        return str(numerator)
+    return f"({numerator}) / ({denominator}) × {fmt.number(scale)}"
+
+
 @cached_query
 def catalogue(engine: Engine) -> pd.DataFrame:
     """All indicators with their metadata, years available, levels and coverage
     (share of areas, on the levels with data, with a published value in the newest year)."""
     indicators = queries.indicators(engine)
-    obs = apply_confidentiality(
-        queries.observations(engine), indicators, parent_map(queries.areas(engine))
-    )
+    obs = queries.observations(engine)
+    periods_of = obs.groupby("indicator")["period"].agg(["min", "max"])
+    newest = obs[obs["period"].eq(obs["indicator"].map(periods_of["max"]))]
+    newest = apply_confidentiality(newest, indicators, parent_map(queries.areas(engine)))
     area_counts = queries.areas(engine).groupby("level").size()
     rows = []
     for ind in indicators.itertuples():
-        own = obs[obs["indicator"].eq(ind.key)]
-        periods = sorted(own["period"].unique())
+        own = newest[newest["indicator"].eq(ind.key)]
         present = [lv for lv in vocab.AREA_LEVELS if lv in set(own["level"])]
-        newest = own[own["period"].eq(periods[-1])] if periods else own
         total = int(sum(area_counts.get(lv, 0) for lv in present))
-        coverage = newest["value"].notna().sum() / total * 100 if total else float("nan")
-        formula = ind.numerator_definition or "–"
-        if ind.denominator_definition:
-            formula = f"({ind.numerator_definition}) / ({ind.denominator_definition}) × {fmt.number(ind.scale)}"
+        coverage = own["value"].notna().sum() / total * 100 if total else float("nan")
+        formula = formula_text(ind.numerator_definition, ind.denominator_definition, ind.scale)
         rows.append({
             "Lebenslage": vocab.LEBENSLAGEN.get(ind.lebenslage, ind.lebenslage), "Indikator": ind.name,
             "Schlüssel": ind.key, "Definition": ind.definition, "Formel": formula, "Einheit": ind.unit,
             "Quelle": ind.source, "Richtung": vocab.POLARITY.get(ind.polarity, ind.polarity),
             "Aggregation": vocab.AGGREGATION.get(ind.aggregation, ind.aggregation),
-            "Jahre": f"{periods[0]}–{periods[-1]}" if periods else "–",
+            "Jahre": _span(periods_of, ind.key),
             "Ebenen": ", ".join(vocab.AREA_LEVELS[lv] for lv in present) or "–",
             "Abdeckung": f"{fmt.number(coverage, 0)} %" if total else "–",
             "Beispieldaten": "ja" if own["is_demo"].any() else "nein",
+            "Stand": f"31.12.{periods_of.loc[ind.key, 'max']}" if ind.key in periods_of.index else "–",
         })  # fmt: skip
     return pd.DataFrame(rows)
 

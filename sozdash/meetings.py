@@ -85,3 +85,21 @@ def slides(engine: Engine, meeting_id: int) -> list[SlideRef]:
             )
             for number, (item, _position, v) in enumerate(session.execute(statement).all(), start=1)
         ]  # fmt: skip
+
+
+STAND_OPTIONS = {"sitzung": "Stand der Sitzung", "heute": "heutiger Stand"}
+"""URL values of the "Stand" switch: the session's own date or today."""
+
+
+def as_of(info: MeetingInfo, stand: str, today: dt.date) -> dt.date:
+    """The Stichtag the slides are built for: the session date, or ``today`` for "heutiger Stand"."""
+    return today if stand == "heute" else info.date
+
+
+def slide_number(raw: str | None, count: int) -> int:
+    """The slide number from the URL, clamped to 1 … ``count`` (1 for anything invalid)."""
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), max(count, 1))

@@ -13,20 +13,35 @@ Rules:
 
 from __future__ import annotations
 
+import datetime as dt
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine, select
 
-from sozdash import fmt, queries
+from sozdash import altenhilfe, fmt, projects, queries
 from sozdash.cache import cached_query
 from sozdash.confidentiality import apply_confidentiality
-from sozdash.models import Annotation, Area, ImpactPackage, Project, ProjectArea, User
-from sozdash.sentences import profile_sentence
-from sozdash.trends import change_over
-from sozdash.vocab import CONTROLLING_STATUS, LEBENSLAGEN, PROJECT_STATUS
+from sozdash.models import Area, Observation
+from sozdash.sentences import CLEARLY, SLIGHTLY, profile_sentence
+from sozdash.trends import DEFAULT_TOLERANCE, change_over
+from sozdash.vocab import AREA_LEVELS, CONTROLLING_STATUS, LEBENSLAGEN
 
 TREND_YEARS = 5
+METHOD_NOTE = (
+    "z = (Wert − Referenz) ÷ Standardabweichung der Gebiete derselben Ebene im selben Jahr; Referenz ist "
+    "der städtische Wert (bei Anzahlen der Durchschnitt der Gebiete). "
+    f"|z| ≥ {fmt.number(CLEARLY, 1)} heißt „deutlich“, |z| ≥ {fmt.number(SLIGHTLY, 1)} „leicht“ über/unter, "
+    f"sonst „etwa auf“. Rang 1 = höchster Wert. Trend: Veränderung gegenüber {TREND_YEARS} Jahren zuvor; "
+    f"Änderungen unter {fmt.number(DEFAULT_TOLERANCE * 100)} % des früheren Werts gelten als „etwa gleich“."
+)
 CITY_LEVEL = "stadt"
+PROFILE_COLUMNS = [
+    "indicator", "name", "lebenslage", "unit", "decimals", "polarity", "value", "display", "city_value",
+    "city_display", "reference", "reference_kind", "z", "z_min", "z_q25", "z_q75", "z_max", "rank", "n",
+    "previous_period", "trend", "position", "is_demo", "sentence",
+]  # fmt: skip
 POSITION_STYLE = {  # legend word, marker symbol, colour (Okabe-Ito, colour-blind safe)
     "ungünstiger": ("ungünstiger als Referenz", "x", "#D55E00"),
     "günstiger": ("günstiger als Referenz", "diamond", "#0072B2"),
@@ -39,7 +54,7 @@ def _position(z: float, polarity: str) -> str | None:
     """How the value stands against the reference, in words (``None`` without z)."""
     if pd.isna(z):
         return None
-    if abs(z) < 0.5:
+    if abs(z) < SLIGHTLY:
         return "etwa gleich"
     if polarity == "neutral":
         return "abweichend"
@@ -58,17 +73,19 @@ def build_profile(
 
     ``obs``: observations (``area``, ``level``, ``indicator``, ``period``, ``value``,
     ``numerator``, ``status``, ``symbol``, ``is_demo``) of all areas of the area's level and of
-    the city. ``indicators``: the catalogue. Returns columns indicator, name, lebenslage, unit,
-    decimals, polarity, value, display, city_value, city_display, reference, reference_kind, z,
-    z_min, z_q25, z_q75, z_max, rank, n, previous_period, trend, position, sentence, is_demo.
+    the city. ``indicators``: the catalogue. Returns ``PROFILE_COLUMNS`` in Lebenslage order.
     """
     shown = apply_confidentiality(obs, indicators, parent_of)
+    if not shown["area"].eq(area).any():
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
     level = shown.loc[shown["area"] == area, "level"].iloc[0]
     peers = shown[(shown["level"] == level) & (shown["period"] == year)]
     city = shown[(shown["level"] == CITY_LEVEL) & (shown["period"] == year)].set_index("indicator")
     meta = indicators.set_index("key")
     polarity = meta["polarity"].to_dict()
-    trends = change_over(shown[shown["area"] == area], TREND_YEARS, polarity).set_index(["indicator", "period"])
+    trends = change_over(shown[shown["area"] == area], TREND_YEARS, polarity).set_index(
+        ["indicator", "period"]
+    )
 
     rows = []
     for key, group in peers.groupby("indicator", sort=False):
@@ -79,6 +96,7 @@ def build_profile(
         values = group["value"].dropna().astype(float)
         city_value = city["value"].get(key)
         use_city = info["aggregation"] != "sum" and city_value is not None and not pd.isna(city_value)
+        kind = "stadt" if use_city else "mittel"
         reference = float(city_value) if use_city else (values.mean() if len(values) else None)
         sd = values.std(ddof=0) if len(values) > 1 else float("nan")
         scale = sd if sd > 0 else float("nan")
@@ -93,42 +111,49 @@ def build_profile(
                 "decimals": int(info["decimals"]), "polarity": info["polarity"], "value": value,
                 "display": own["display"], "city_value": city_value,
                 "city_display": city["display"].get(key, fmt.MISSING), "reference": reference,
-                "reference_kind": "stadt" if use_city else "mittel", "z": z,
+                "reference_kind": kind, "z": z,
                 "z_min": spread.min(), "z_q25": spread.quantile(0.25), "z_q75": spread.quantile(0.75),
                 "z_max": spread.max(), "rank": rank, "n": len(values), "previous_period": year - TREND_YEARS,
                 "trend": trend, "position": _position(z, info["polarity"]), "is_demo": bool(own["is_demo"]),
                 "sentence": profile_sentence(
-                    area_name, info["name"], value, reference, "stadt" if use_city else "mittel", z,
+                    area_name, info["name"], value, reference, kind, z,
                     info["unit"], int(info["decimals"]), trend, year - TREND_YEARS,
                 ),
             }
         )  # fmt: skip
     order = {key: i for i, key in enumerate(LEBENSLAGEN)}
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    return frame.sort_values(["lebenslage", "name"], key=lambda s: s.map(order) if s.name == "lebenslage" else s)
+    frame = pd.DataFrame(rows, columns=PROFILE_COLUMNS)
+    return frame.sort_values(
+        ["lebenslage", "name"], key=lambda s: s.map(order) if s.name == "lebenslage" else s
+    )
 
 
 @cached_query
-def area_profile(engine: Engine, area: str, year: int) -> pd.DataFrame:
-    """``build_profile`` for an area code and year from the database (cached)."""
+def area_profile(engine: Engine, area: str, year: int, public_only: bool = True) -> pd.DataFrame:
+    """``build_profile`` for an area code and year from the database (cached); with
+    ``public_only`` only public indicators (``Indicator.is_public``, see ``sozdash.visibility``)."""
     areas = queries.areas(engine)
+    catalogue = queries.indicators(engine)
+    if public_only:
+        catalogue = catalogue[catalogue["is_public"].astype(bool)]
     row = areas[areas["code"] == area].iloc[0]
     obs = queries.observations(engine, level=row["level"])
     city = queries.observations(engine, level=CITY_LEVEL)
     first = year - TREND_YEARS
     obs = pd.concat([obs, city], ignore_index=True)
-    obs = obs[obs["period"].isin([first, year])]
+    obs = obs[obs["period"].isin([first, year]) & obs["indicator"].isin(catalogue["key"])]
     parent_of = dict(zip(areas["code"], areas["parent_code"], strict=True))
-    return build_profile(obs, queries.indicators(engine), parent_of, area, row["name"], year)
+    return build_profile(obs, catalogue, parent_of, area, row["name"], year)
 
 
 @cached_query
-def area_years(engine: Engine, area: str) -> list[int]:
-    """Years with observations for ``area``, newest first."""
-    obs = queries.observations(engine)
-    return sorted(obs.loc[obs["area"] == area, "period"].unique().tolist(), reverse=True)
+def area_years(engine: Engine, area: str | None = None) -> list[int]:
+    """Years with observations (of ``area``, or of any area), newest first."""
+    statement = select(Observation.period).distinct().order_by(Observation.period.desc())
+    if area is not None:
+        statement = statement.join(Area, Observation.area_id == Area.id).where(Area.code == area)
+    with engine.connect() as conn:
+        return list(conn.execute(statement).scalars())
 
 
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
@@ -138,11 +163,13 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
             "Indikator": profile["name"],
             "Wert": profile["display"],
             "Stadt": profile["city_display"],
-            "Abweichung (z)": [fmt.signed(z, 2) for z in profile["z"]],
-            "Einordnung": profile["position"].fillna(fmt.MISSING),
+            "Abweichung (z)": [
+                fmt.signed(z, 2) + (f" ({p})" if isinstance(p, str) else "")
+                for z, p in zip(profile["z"], profile["position"], strict=True)
+            ],
             "Rang": [fmt.MISSING if pd.isna(r) else f"{int(r)} von {n}" for r, n in zip(profile["rank"], profile["n"], strict=True)],
             "Trend": [
-                f"{t.arrow} {t.label} (seit {p})" if t is not None else "kein Trend"
+                f"{t.arrow} {t.label} (seit {p})" if t is not None else f"kein Trend (kein Wert {p})"
                 for t, p in zip(profile["trend"], profile["previous_period"], strict=True)
             ],
         }
@@ -150,34 +177,39 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
 
 
 def spine_figure(profile: pd.DataFrame) -> go.Figure:
-    """Spine chart: per indicator the spread of all areas (grey: range, darker: middle half)
-    around the reference at 0, and this area's z as a marker whose symbol and legend word say
-    whether it is favourable."""
-    fig = go.Figure()
-    names = profile["name"].tolist()
-    for low, high, colour, label in (("z_min", "z_max", "#DDDDDD", "Spanne aller Gebiete"),
-                                     ("z_q25", "z_q75", "#AAAAAA", "mittlere Hälfte der Gebiete")):  # fmt: skip
-        fig.add_bar(
-            y=names, x=profile[high] - profile[low], base=profile[low], orientation="h", marker_color=colour,
-            name=label, hoverinfo="skip",
-        )  # fmt: skip
+    """Spine chart of all indicators, grouped by Lebenslage: per indicator the spread of all
+    areas (light: range, darker: middle half) around the reference at 0, and this area's z as a
+    marker whose symbol and legend word say whether it is favourable. Built from plain dicts
+    (plotly's per-call validation would cost more than the page's other work)."""
+
+    def y(rows: pd.DataFrame) -> list[list[str]]:
+        names = ["<br>".join(textwrap.wrap(name, 42)) for name in rows["name"]]
+        return [[LEBENSLAGEN[key] for key in rows["lebenslage"]], names]
+
+    data: list[dict] = [
+        {"type": "bar", "orientation": "h", "y": y(profile), "x": (profile[high] - profile[low]).tolist(),
+         "base": profile[low].tolist(), "marker": {"color": colour}, "name": label, "hoverinfo": "skip"}
+        for low, high, colour, label in (("z_min", "z_max", "#DDDDDD", "Spanne aller Gebiete"),
+                                         ("z_q25", "z_q75", "#AAAAAA", "mittlere Hälfte der Gebiete"))
+    ]  # fmt: skip
     for position, (label, symbol, colour) in POSITION_STYLE.items():
         part = profile[profile["position"] == position]
-        if part.empty:
-            continue
-        fig.add_scatter(
-            y=part["name"], x=part["z"], mode="markers", name=label,
-            marker={"symbol": symbol, "size": 13, "color": colour, "line": {"width": 1, "color": "#000"}},
-            customdata=part[["display", "city_display"]].to_numpy(),
-            hovertemplate="%{y}: %{customdata[0]} (Stadt: %{customdata[1]}), z = %{x:.2f}<extra></extra>",
-        )  # fmt: skip
-    fig.add_vline(x=0, line_color="#000", line_width=2)
-    fig.update_layout(
-        barmode="overlay", height=140 + 42 * len(names), margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis_title="← unter der Referenz · Abweichung in Standardabweichungen · über der Referenz →",
-        yaxis={"autorange": "reversed"}, legend={"orientation": "h", "y": -0.25},
-    )  # fmt: skip
-    return fig
+        if not part.empty:
+            data.append({
+                "type": "scatter", "mode": "markers", "name": label, "y": y(part), "x": part["z"].tolist(),
+                "marker": {"symbol": symbol, "size": 12, "color": colour, "line": {"width": 1, "color": "#000"}},
+                "customdata": part[["name", "display", "city_display"]].to_numpy().tolist(),
+                "hovertemplate": "%{customdata[0]}: %{customdata[1]} (Stadt: %{customdata[2]}), z = %{x:.2f}<extra></extra>",
+            })  # fmt: skip
+    layout = {
+        "barmode": "overlay", "height": 170 + 40 * len(profile), "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
+        "xaxis": {"title": {"text": "Abweichung von der Referenz in Standardabweichungen (← darunter · darüber →)"},
+                  "zeroline": False},
+        "yaxis": {"autorange": "reversed", "tickfont": {"size": 11}},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        "shapes": [{"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "yref": "paper", "line": {"color": "#000", "width": 2}}],
+    }  # fmt: skip
+    return go.Figure(data=data, layout=layout)
 
 
 def spine_summary(profile: pd.DataFrame, area_name: str) -> str:
@@ -199,7 +231,13 @@ def spine_table(profile: pd.DataFrame) -> pd.DataFrame:
     """The data behind a spine chart, German formatted."""
     columns = {"z": "z dieses Gebiets", "z_min": "z Minimum", "z_q25": "z 25-%-Quantil",
                "z_q75": "z 75-%-Quantil", "z_max": "z Maximum"}  # fmt: skip
-    table = pd.DataFrame({"Indikator": profile["name"], "Wert": profile["display"]})
+    table = pd.DataFrame(
+        {
+            "Lebenslage": profile["lebenslage"].map(LEBENSLAGEN),
+            "Indikator": profile["name"],
+            "Wert": profile["display"],
+        }
+    )
     for column, label in columns.items():
         table[label] = [fmt.number(v, 2) for v in profile[column]]
     return table
@@ -212,58 +250,39 @@ def highlights(profile: pd.DataFrame, limit: int = 5) -> list[str]:
     return clear.sort_values("weight", ascending=False)["sentence"].head(limit).tolist()
 
 
-def _area_ids(engine: Engine, area: str) -> list[int]:
-    """The area and its children (a Bezirk's projects include those of its Stadtteile)."""
+def area_choices(engine: Engine) -> dict[str, str]:
+    """Stadtteile, then Stadtbezirke, by code with a label such as "Rheindorf (Stadtteil)"."""
     areas = queries.areas(engine)
-    return areas.loc[(areas["code"] == area) | (areas["parent_code"] == area), "id"].astype(int).tolist()
+    areas = areas[areas["level"].isin(["stadtteil", "stadtbezirk"])]
+    areas = areas.sort_values(["level", "name"], ascending=[False, True])
+    return dict(zip(areas["code"], areas["name"] + " (" + areas["level"].map(AREA_LEVELS) + ")", strict=True))
+
+
+def area_activities(engine: Engine, area: str, year: int, public_only: bool) -> pd.DataFrame:
+    """Top-level projects (``projects.portfolio``, status as of the end of ``year`` or today) and
+    impact packages (``altenhilfe.packages``) in ``area`` or its children (a Bezirk's Stadtteile),
+    with whether they ran in ``year`` (approved, running or finished and ``year`` in the runtime)."""
+    return _activities(engine, area, year, min(dt.date(year, 12, 31), dt.date.today()), public_only)
 
 
 @cached_query
-def area_annotations(engine: Engine, area: str, include_internal: bool) -> pd.DataFrame:
-    """Annotations on ``area`` (public ones only unless ``include_internal``), newest first."""
-    statement = (
-        select(Annotation.created_at, User.display_name.label("author"), Annotation.visibility, Annotation.text)
-        .join(Area, (Annotation.target_type == "area") & (Annotation.target_id == Area.id))
-        .outerjoin(User, Annotation.author_id == User.id)
-        .where(Area.code == area, Annotation.deleted_at.is_(None))
-        .order_by(Annotation.created_at.desc())
-    )
-    if not include_internal:
-        statement = statement.where(Annotation.visibility == "oeffentlich")
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(statement).mappings().all(), columns=["created_at", "author", "visibility", "text"])
-
-
-@cached_query
-def area_activities(engine: Engine, area: str, year: int, include_internal: bool) -> pd.DataFrame:
-    """Projects (top level) and impact packages in ``area`` or its children, with whether they
-    run in ``year``; non-public projects only with ``include_internal``."""
-    ids = _area_ids(engine, area)
-    projects = (
-        select(Project.title, Project.status, Project.start_date, Project.end_date, Project.source)
-        .join(ProjectArea, ProjectArea.project_id == Project.id)
-        .where(ProjectArea.area_id.in_(ids), Project.deleted_at.is_(None), Project.parent_id.is_(None))
-        .distinct()
-    )
-    if not include_internal:
-        projects = projects.where(Project.is_public.is_(True))
-    packages = select(
-        ImpactPackage.title, ImpactPackage.controlling_status, ImpactPackage.start_year, ImpactPackage.end_year,
-        ImpactPackage.is_demo, ImpactPackage.source,
-    ).where(ImpactPackage.area_id.in_(ids), ImpactPackage.deleted_at.is_(None))  # fmt: skip
-    rows = []
-    with engine.connect() as conn:
-        for p in conn.execute(projects):
-            start, end = p.start_date, p.end_date
-            active = (start is None or start.year <= year) and (end is None or end.year >= year)
-            active = active and p.status in ("bewilligt", "laufend", "abgeschlossen")
-            period = f"{fmt.date(start)} – {fmt.date(end)}" if start or end else fmt.MISSING
-            rows.append(("Projekt", p.title, PROJECT_STATUS[p.status], period, active, p.source))
-        for w in conn.execute(packages):
-            active = w.start_year <= year <= w.end_year
-            title = f"{w.title} (Beispieldaten)" if w.is_demo else w.title
-            status = CONTROLLING_STATUS[w.controlling_status]
-            rows.append(("Wirkungspaket", title, status, f"{w.start_year}–{w.end_year}", active, w.source))
-    frame = pd.DataFrame(rows, columns=["Art", "Titel", "Status", "Laufzeit", "active", "Quelle"])
+def _activities(engine: Engine, area: str, year: int, as_of: dt.date, public_only: bool) -> pd.DataFrame:
+    areas = queries.areas(engine)
+    here = areas[(areas["code"] == area) | (areas["parent_code"] == area)]
+    folio = projects.portfolio(engine, as_of, public_only)
+    folio = folio[folio["districts"].map(lambda text: bool(set(here["name"]) & set(text.split(", "))))]
+    packages = altenhilfe.packages(engine)
+    packages = packages[packages["area"].isin(here["code"])]
+    ran = ("bewilligt", "laufend", "abgeschlossen")
+    frame = pd.DataFrame(
+        [("Projekt", r.title, r.status_label, r.period, r.status in ran and year in r.years, r.source)
+         for r in folio.itertuples()]
+        + [("Wirkungspaket", f"{r.title} (Beispieldaten)" if r.is_demo else r.title,
+            CONTROLLING_STATUS[altenhilfe.controlling_status(r.controlling_status, r.start_year, r.end_year, as_of)],
+            f"{r.start_year}–{r.end_year}", r.start_year <= year <= r.end_year, r.source)
+           for r in packages.itertuples()],
+        columns=["Art", "Titel", "Status", "Laufzeit", "active", "Quelle"],
+    )  # fmt: skip
+    frame = frame.sort_values(["active", "Art", "Titel"], ascending=[False, True, True], ignore_index=True)
     frame[f"aktiv {year}"] = frame.pop("active").map({True: "ja", False: "nein"})
-    return frame.sort_values([f"aktiv {year}", "Art", "Titel"], ascending=[False, True, True])
+    return frame

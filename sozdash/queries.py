@@ -8,8 +8,9 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import aliased
 
+from sozdash import refdate
 from sozdash.cache import cached_query
-from sozdash.models import Area, ImpactPackage, ImportBatch, Indicator, Observation, Project
+from sozdash.models import Area, Fact, ImportBatch, Indicator, Observation
 
 
 def _frame(engine: Engine, statement) -> pd.DataFrame:
@@ -85,42 +86,44 @@ def data_status(engine: Engine) -> pd.DataFrame:
 
 
 @cached_query
+def facts(engine: Engine, topics: tuple[str, ...], keys: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Sourced facts of the given topics (and single facts by key) as a German table
+    (statement, as of, source, note)."""
+    statement = (
+        select(
+            Fact.topic.label("Thema"), Fact.statement.label("Aussage"), Fact.as_of.label("Stand"),
+            Fact.source.label("Quelle"), Fact.note.label("Hinweis"),
+        )
+        .where(Fact.topic.in_(topics) | Fact.key.in_(keys))
+        .order_by(Fact.id)
+    )  # fmt: skip
+    return _frame(engine, statement).fillna("")
+
+
+@cached_query
 def headline_figures(engine: Engine, as_of: dt.date) -> dict[str, object]:
-    """Figures for the start page: official population, projects running on ``as_of``,
-    impact packages of the current period, newest data year and whether it is demo data."""
+    """Figures for the start page as of ``as_of``: the official population (newest year, with
+    source) and the newest indicator data year and whether it is demo data."""
     with engine.connect() as conn:
         population = conn.execute(
             select(Observation.value, Observation.period, Observation.source)
             .join(Indicator, Observation.indicator_id == Indicator.id)
             .join(Area, Observation.area_id == Area.id)
             .where(Indicator.key == "einwohner_amtlich", Area.level == "stadt")
+            .where(Observation.period <= refdate.last_complete_year(as_of))
             .order_by(Observation.period.desc())
             .limit(1)
         ).first()
-        running = conn.execute(
-            select(func.count())
-            .select_from(Project)
-            .where(
-                Project.deleted_at.is_(None), Project.parent_id.is_(None),
-                Project.start_date <= as_of, (Project.end_date.is_(None)) | (Project.end_date >= as_of),
-                Project.status.in_(["bewilligt", "laufend"]),
-            )
-        ).scalar_one()  # fmt: skip
-        packages = conn.execute(
-            select(func.count())
-            .select_from(ImpactPackage)
-            .where(ImpactPackage.deleted_at.is_(None), ImpactPackage.start_year <= as_of.year)
-            .where(ImpactPackage.end_year >= as_of.year)
-        ).scalar_one()
         newest = conn.execute(
-            select(Observation.period, Observation.is_demo).order_by(Observation.period.desc()).limit(1)
+            select(Observation.period, Observation.is_demo)
+            .where(Observation.period <= refdate.last_complete_year(as_of))
+            .order_by(Observation.period.desc(), Observation.is_demo.desc())
+            .limit(1)
         ).first()
     return {
         "population": population.value if population else None,
         "population_year": population.period if population else None,
         "population_source": population.source if population else None,
-        "running_projects": running,
-        "packages": packages,
         "newest_year": newest.period if newest else None,
         "newest_is_demo": bool(newest.is_demo) if newest else False,
     }

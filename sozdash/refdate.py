@@ -102,8 +102,9 @@ def project_status(
        with no application known yet → ``geplant``. (Applications submitted later are ignored.)
     2. A stored ``abgelehnt``/``eingestellt`` is a later decision that overrules the dates.
     3. Without dates the stored status stands.
-    4. Before the start date → step 1's answer (or ``bewilligt`` for a stored approved/running/
-       ended project without applications, ``geplant``/``beantragt`` if stored so).
+    4. Before the start date without a known application: a stored ``geplant``/``beantragt``/
+       ``bewilligt`` stands; a stored running or ended project → ``geplant`` (it was approved
+       at some point, but the date of that approval is not recorded).
     5. Between start and end (inclusive) → ``laufend``.
     6. After the end date → ``abgeschlossen``.
     """
@@ -120,7 +121,7 @@ def project_status(
     if stored in FINAL_STATUSES or start is None:
         return stored
     if as_of < start:
-        return stored if stored in ("geplant", "beantragt") else "bewilligt"
+        return stored if stored in ("geplant", "beantragt", "bewilligt") else "geplant"
     if end is None or as_of <= end:
         return "laufend"
     return "abgeschlossen"
@@ -132,13 +133,18 @@ def status_label(status: str) -> str:
 
 
 def funding_ends_soon(status: str, end: dt.date | None, as_of: dt.date) -> bool:
-    """"Förderende in Sicht": a running or approved project whose end date lies after
+    """ "Förderende in Sicht": a running or approved project whose end date lies after
     ``as_of`` and at most one year later (``as_of < end <= as_of + 12 Monate``)."""
     return status in ("laufend", "bewilligt") and end is not None and as_of < end <= one_year_later(as_of)
+
+
+def last_complete_year(as_of: dt.date) -> int:
+    """The newest year whose reference day (31.12.) lies on or before ``as_of``."""
+    return as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
 
 
 def newest_data_year(periods: Iterable[int], as_of: dt.date) -> int | None:
     """Newest reference year (values as of 31.12.) that had ended by ``as_of``; publication
     delays are not modelled."""
-    years = [p for p in periods if dt.date(int(p), 12, 31) <= as_of]
+    years = [int(p) for p in periods if int(p) <= last_complete_year(as_of)]
     return max(years) if years else None

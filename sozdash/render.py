@@ -4,16 +4,21 @@ and maps drawn as plotly polygons from the deck's own GeoJSON (no tile service, 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import kaleido
 import plotly.graph_objects as go
 import pydeck as pdk
+from sqlalchemy import Engine
 
-from sozdash import fmt
+from sozdash import fmt, slides
+from sozdash.meetings import SlideRef
+from sozdash.slides import SlideContent
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTH, HEIGHT = 1600, 900
@@ -76,32 +81,82 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
     return []
 
 
-def deck_figure(deck: pdk.Deck, title: str = "") -> go.Figure:
-    """The deck's polygon layer as a plotly figure: the same features, fills and outlines, each
-    area labelled with its name (words, not only colour). No basemap."""
+def _labels(deck: pdk.Deck) -> list[tuple[list[float], str]]:
+    """Positions and texts of the deck's text layers (names and values of the areas)."""
+    return [
+        (item["position"], str(item["text"]))
+        for layer in deck.layers
+        if layer.type == "TextLayer" and isinstance(layer.data, list)
+        for item in layer.data
+    ]
+
+
+def deck_figure(deck: pdk.Deck, legend: Sequence[tuple[str, Sequence[int]]] = ()) -> go.Figure:
+    """The deck's polygons as a plotly figure: the same features, fills and outlines, the deck's
+    labels (or else the area names) so colour is not the only carrier, and the map legend. No basemap."""
     fig = go.Figure()
+    names = []
     for layer in deck.layers:
         data = layer.data if isinstance(layer.data, dict) else {}
         for feature in data.get("features", []):
             props = feature.get("properties", {})
-            r, g, b, *alpha = [*props.get("fill", [200, 200, 200]), 255][:4]
+            r, g, b, alpha = [*props.get("fill", [200, 200, 200]), 255][:4]
             line = props.get("line", [60, 60, 60])
             for ring in _rings(feature["geometry"]):
-                lons, lats = zip(*[(p[0], p[1]) for p in ring], strict=True)
                 fig.add_trace(go.Scatter(
-                    x=lons, y=lats, fill="toself", mode="lines", fillcolor=f"rgba({r},{g},{b},{alpha[0] / 255:.2f})",
-                    line={"color": f"rgb({line[0]},{line[1]},{line[2]})", "width": 1 + (props.get("width", 1) > 1) * 3},
-                    hoverinfo="skip", showlegend=False,
+                    x=[p[0] for p in ring], y=[p[1] for p in ring], fill="toself", mode="lines",
+                    fillcolor=f"rgba({r},{g},{b},{alpha / 255:.2f})", hoverinfo="skip", showlegend=False,
+                    line={"color": f"rgb({line[0]},{line[1]},{line[2]})", "width": 4 if props.get("width", 1) > 1 else 1},
                 ))  # fmt: skip
             rings = _rings(feature["geometry"])
             if rings:
                 ring = max(rings, key=len)
-                fig.add_annotation(
-                    x=sum(p[0] for p in ring) / len(ring), y=sum(p[1] for p in ring) / len(ring),
-                    text=str(props.get("name", "")), showarrow=False, font={"size": 14, "color": "black"},
-                    bgcolor="rgba(255,255,255,0.7)",
-                )  # fmt: skip
+                centre = [sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)]
+                names.append((centre, str(props.get("name", ""))))
+    for (x, y), text in _labels(deck) or names:
+        fig.add_annotation(x=x, y=y, text=text.replace("\n", "<br>"), showarrow=False, font={"size": 13},
+                           bgcolor="rgba(255,255,255,0.75)")  # fmt: skip
+    for label, colour in legend:
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", name=label, showlegend=True,
+            marker={"symbol": "square", "size": 18, "color": f"rgb({colour[0]},{colour[1]},{colour[2]})",
+                    "line": {"color": "black", "width": 1}},
+        ))  # fmt: skip
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.55)  # ~1/cos(51° N)
-    fig.update_layout(title=title, plot_bgcolor="white")
+    fig.update_layout(plot_bgcolor="white", legend={"title": {"text": "Legende"}, "x": 1.0, "y": 1.0})
     return fig
+
+
+def slide_png(content: SlideContent) -> bytes | None:
+    """The slide's chart, or its map drawn from the deck's data; ``None`` without either."""
+    if content.figure is not None:
+        return figure_png(content.figure)
+    if content.deck is not None:
+        return figure_png(deck_figure(content.deck, content.legend))
+    return None
+
+
+@dataclass
+class RenderedSlide:
+    ref: SlideRef
+    content: SlideContent
+    image: bytes | None
+
+
+Progress = Callable[[float, str], None]
+
+
+def session_slides(
+    engine: Engine, refs: Sequence[SlideRef], as_of: dt.date, progress: Progress | None = None
+) -> list[RenderedSlide]:
+    """Build and render every slide of a session (one renderer for all charts)."""
+    rendered = []
+    for done, ref in enumerate(refs):
+        if progress:
+            progress(done / max(len(refs), 1), f"Folie {done + 1} von {len(refs)}: {ref.view.title}")
+        content = slides.build(engine, ref.view, as_of)
+        rendered.append(RenderedSlide(ref, content, slide_png(content)))
+    if progress:
+        progress(1.0, "Datei wird geschrieben …")
+    return rendered

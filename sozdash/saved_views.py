@@ -49,6 +49,13 @@ def page_titles() -> dict[str, str]:
     return {p.url_path: p.title for p in PAGES if p.url_path not in NOT_SAVEABLE}
 
 
+def page_for(url_path: str) -> str | None:
+    """The saveable page behind a navigation url path ("" is the start page), else ``None``."""
+    if url_path == "":
+        url_path = next(p.url_path for p in PAGES if p.default)
+    return url_path if url_path in page_titles() else None
+
+
 def page_file(url_path: str) -> str:
     """The page script of ``url_path`` (for ``st.switch_page``)."""
     for spec in PAGES:

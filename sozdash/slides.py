@@ -18,10 +18,13 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from sqlalchemy import Engine
 
-from sozdash import fmt, refdate
+from sozdash import altenhilfe, classify, fmt, funding, process, profile, projects, queries, refdate, vocab
+from sozdash import indicator_charts as charts
+from sozdash import indicator_view as iv
 from sozdash.saved_views import View, deep_link, page_titles
 
 log = logging.getLogger("sozdash")
+DEMO_SHORT = "Beispieldaten – erfundene Werte, keine amtlichen Zahlen"
 
 
 @dataclass
@@ -35,10 +38,14 @@ class SlideContent:
     figure: go.Figure | None = None
     deck: pdk.Deck | None = None
     table: pd.DataFrame = field(default_factory=pd.DataFrame)
+    legend: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    """Map legend (label, RGB) for the exported map image."""
     is_demo: bool = False
     is_schematic: bool = False
     link: str = ""
     available: bool = True
+    resolved: dict[str, str] = field(default_factory=dict)
+    """Parameters the builder chose (e.g. the data year as of the Stichtag), added to the deep link."""
 
 
 Builder = Callable[[Engine, dict[str, str], dt.date], SlideContent]
@@ -62,9 +69,7 @@ def params_as_of(params: dict[str, str], as_of: dt.date) -> dict[str, str]:
 
 def unavailable(title: str, reason: str) -> SlideContent:
     """An honest slide without content: no numbers, only why."""
-    return SlideContent(
-        title=title, summary=f"Folie nicht verfügbar: {reason}", source="–", available=False
-    )
+    return SlideContent(title=title, summary=f"Folie nicht verfügbar: {reason}", source="–", available=False)
 
 
 def build(engine: Engine, view: View, as_of: dt.date) -> SlideContent:
@@ -81,10 +86,159 @@ def build(engine: Engine, view: View, as_of: dt.date) -> SlideContent:
             log.exception("Folie %s konnte nicht erstellt werden", view.page)
             content = unavailable(view.title, "Die Daten dieser Ansicht konnten nicht geladen werden.")
     content.title = view.title
-    content.link = deep_link(view.page, params)
+    content.link = deep_link(view.page, {**params, **content.resolved})
     return content
+
+
+def plain(text: str) -> str:
+    """Text without markdown emphasis, for PPTX and PDF."""
+    return text.replace("**", "")
+
+
+def data_year(wanted: str | None, years: list[int], as_of: dt.date) -> int | None:
+    """The year a slide shows: the view's year if it had ended by the Stichtag, else the newest
+    year that had (``refdate.newest_data_year``)."""
+    newest = refdate.newest_data_year(years, as_of)
+    if wanted and wanted.isdigit() and int(wanted) in years and newest is not None and int(wanted) <= newest:
+        return int(wanted)
+    return newest
+
+
+def _no_year(title: str, as_of: dt.date) -> SlideContent:
+    return unavailable(title, f"Zum Stichtag {fmt.date(as_of)} lag noch kein abgeschlossenes Datenjahr vor.")
+
+
+@builder("indikatoren")
+def indicator_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+    """The explorer's map of one indicator with its ranking table (newest year as of ``as_of``)."""
+    key, level = params.get("ind"), params.get("ebene", "stadtteil")
+    if key not in set(queries.indicators(engine)["key"]) or level not in iv.levels(engine, key):
+        return unavailable(
+            "Indikator", "Die Ansicht nennt keinen bekannten Indikator oder keine Gebietsebene mit Werten."
+        )
+    year = data_year(params.get("jahr"), iv.years(engine, key, level), as_of)
+    if year is None:
+        return _no_year("Indikator", as_of)
+    meta = iv.indicator_row(engine, key)
+    view = iv.level_view(engine, key, year, level)
+    deviation = params.get("darstellung") == "abweichung"
+    method = (
+        params.get("methode") if params.get("methode") in classify.METHODS else next(iter(classify.METHODS))
+    )
+    k = int(params["klassen"]) if params.get("klassen", "").isdigit() else 5
+    k = k if k in classify.CLASS_COUNTS else 5
+    classes, legend = charts.map_classes(view, meta, method, k, deviation)
+    geometries = queries.area_geometries(engine, level)
+    areas = queries.areas(engine)
+    return SlideContent(
+        title=str(meta["name"]),
+        summary=f"{meta['name']} {year} nach {vocab.AREA_LEVELS[level]}. "
+        + charts.map_summary(view, meta, legend, deviation),
+        source=f"{meta['source']}; Datenjahr {year}",
+        deck=charts.map_deck(view, geometries, meta, classes, deviation, params.get("gebiet") or None)
+        if geometries else None,
+        figure=None if geometries else charts.ranking_figure(view, meta, None),
+        table=charts.ranking_table(view, meta).merge(
+            view[["name", "value"]].rename(columns={"name": "Gebiet", "value": f"Wert als Zahl ({meta['unit']})"}),
+            on="Gebiet", how="left",
+        ),
+        legend=[(str(r.Klasse), tuple(r.Farbe)) for r in legend.itertuples()],
+        is_demo=bool(view["is_demo"].any()),
+        is_schematic=bool(areas.loc[areas["level"].eq(level), "geometry_quality"].eq("schematic").any()),
+        resolved={"jahr": str(year)},
+    )  # fmt: skip
+
+
+@builder("stadtteilprofil")
+def profile_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+    """A district profile: all indicators as a spine chart, the clearest deviations in words."""
+    areas = queries.areas(engine).set_index("code")
+    area = params.get("gebiet")
+    if area not in areas.index:
+        return unavailable("Stadtteilprofil", "Die Ansicht nennt kein bekanntes Gebiet.")
+    year = data_year(params.get("jahr"), profile.area_years(engine, area), as_of)
+    if year is None:
+        return _no_year("Stadtteilprofil", as_of)
+    data = profile.area_profile(engine, area, year)
+    name = str(areas.loc[area, "name"])
+    sentences = profile.highlights(data) or ["Kein Indikator weicht deutlich (|z| ≥ 1) von der Referenz ab."]
+    return SlideContent(
+        title=name, figure=profile.spine_figure(data),
+        summary=f"{name} {year}: " + profile.spine_summary(data, name) + " " + " ".join(sentences),
+        source=f"Indikatoren des Sozialdashboards, Datenjahr {year} (Quellen je Indikator im Katalog)",
+        table=profile.profile_table(data), is_demo=bool(data["is_demo"].any()), resolved={"jahr": str(year)},
+    )  # fmt: skip
+
+
+@builder("projekte")
+def project_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+    """One project: status on the Stichtag, runtime and the timeline of its events."""
+    everything = projects.projects(engine)
+    key = params.get("projekt")
+    if key not in set(everything["key"]):
+        return unavailable("Projekt", "Die Ansicht nennt kein bekanntes Projekt.")
+    detail = projects.with_status(
+        everything[everything["key"] == key], projects.applications(engine), as_of
+    ).iloc[0]
+    fig, summary, table = projects.project_timeline_figure(engine, key, as_of)
+    soon = " Förderende in Sicht (innerhalb von 12 Monaten)." if detail["ends_soon"] else ""
+    return SlideContent(
+        title=str(detail["title"]), figure=fig, table=table,
+        summary=f"Status am {fmt.date(as_of)}: {detail['status_label']}; Laufzeit {detail['period']}; "
+        f"Programm {detail['programme'] or '–'}.{soon} {summary}",
+        source=str(detail["source"]),
+    )  # fmt: skip
+
+
+@builder("foerderprogramme")
+def funding_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+    """Programmes and funding rounds on one timeline, with the city's success rate."""
+    fig, summary, table = funding.funding_timeline_figure(engine, as_of)
+    return SlideContent(
+        title="Förderprogramme und Förderrunden", figure=fig, table=table,
+        summary=f"{summary} {funding.success_text(engine, as_of)}",
+        source="Förderrunden und Anträge mit Einzelquellen (Spalte „Quelle“ der Datentabelle)",
+    )  # fmt: skip
 
 
 def stichtag_line(as_of: dt.date) -> str:
     """``Stand: 16.04.2018``"""
     return f"Stand: {fmt.date(as_of)}"
+
+
+@builder("altenhilfe")
+def altenhilfe_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+    """A package's key figures with traffic lights (view with ``paket``), else the five-year
+    planning cycle with the packages of the period."""
+    packages = altenhilfe.packages(engine)
+    if params.get("paket") in set(packages["key"]):
+        fig, summary, table = altenhilfe.key_figures_figure(engine, params["paket"], as_of)
+        title = str(packages.set_index("key").at[params["paket"], "title"])
+        return SlideContent(
+            title=title, figure=fig, summary=f"{summary} {altenhilfe.LIGHT_RULE}", table=table, is_demo=True,
+            source="Kennzahlen der Wirkungspakete (Beispieldaten); Zielwerte laut Wirkungsvereinbarung",
+        )  # fmt: skip
+    periods = altenhilfe.periods(engine).set_index("key")
+    period = params.get("periode")
+    period = period if period in periods.index else altenhilfe.default_period(engine, as_of)
+    fig, summary, table = altenhilfe.planning_figure(engine, as_of)
+    count = int((packages["round_key"] == period).sum())
+    return SlideContent(
+        title="Wirkungspakete der Altenhilfe", figure=fig, table=table,
+        summary=f"Periode {periods.at[period, 'name']}: "
+        + (f"{count} Wirkungspakete erfasst. " if count else "keine einzelnen Pakete in den Daten erfasst. ")
+        + summary,
+        source=f"{periods.at[period, 'source']}; Ereignisse mit Einzelquellen (Spalte „Quelle“)",
+        resolved={"periode": period},
+    )  # fmt: skip
+
+
+@builder("sozialbericht")
+def process_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+    """Milestones of the Sozialbericht and how the conferences feed it."""
+    fig, summary, table = process.milestones_figure(engine, as_of)
+    return SlideContent(
+        title="Sozialbericht", figure=fig, table=table,
+        summary=f"{summary} Ablauf: " + "; ".join(process.flow_lines(engine)) + ".",
+        source="Meilensteine mit Einzelquellen (Spalte „Quelle“ der Datentabelle)",
+    )  # fmt: skip

@@ -31,6 +31,7 @@ def events(engine: Engine) -> pd.DataFrame:
             Event.vorlage, Event.is_planned, Project.key.label("project"), Programme.key.label("programme"),
             Report.key.label("report"), org.short_name.label("organisation"), Event.source, Event.note,
         )
+        .select_from(Event)
         .outerjoin(Project, Event.project_id == Project.id)
         .outerjoin(Programme, Event.programme_id == Programme.id)
         .outerjoin(Report, Event.report_id == Report.id)
@@ -67,9 +68,9 @@ def table(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         "Art": [vocab.EVENT_KINDS.get(k, k) for k in frame["kind"]],
         "Ereignis": list(frame["title"]),
         "Stand": [state(d, bool(p), as_of) for d, p in zip(frame["date"], frame["is_planned"], strict=True)],
-        "Vorlage": [v or "" for v in frame["vorlage"]],
+        "Vorlage": list(frame["vorlage"].fillna("")),
         "Quelle": list(frame["source"]),
-        "Hinweis": [n or "" for n in frame["note"]],
+        "Hinweis": list(frame["note"].fillna("")),
     }, columns=COLUMNS)  # fmt: skip
 
 
@@ -93,11 +94,16 @@ def figure(frame: pd.DataFrame, as_of: dt.date, title: str) -> go.Figure:
     return fig
 
 
-def add_stichtag(fig: go.Figure, as_of: dt.date) -> None:
-    """A dashed vertical line with the label "Stichtag" (plain shape: plotly's vline
-    annotations fail on date axes)."""
-    fig.add_shape(type="line", x0=as_of, x1=as_of, y0=0, y1=1, yref="paper", line={"dash": "dash"})
-    fig.add_annotation(x=as_of, y=1, yref="paper", text=f"Stichtag {fmt.date(as_of)}", showarrow=False, yshift=10)
+def add_stichtag(fig: go.Figure, as_of: dt.date, *, row: int | None = None) -> None:
+    """A dashed vertical line labelled "Stichtag" (in subplot ``row`` if given); drawn as a
+    plain shape because plotly's vline annotations fail on date axes."""
+    axis = "" if row in (None, 1) else str(row)
+    yref = f"y{axis} domain"
+    fig.add_shape(
+        type="line", x0=as_of, x1=as_of, y0=0, y1=1, xref=f"x{axis}", yref=yref, line={"dash": "dash"}
+    )
+    fig.add_annotation(x=as_of, y=1, xref=f"x{axis}", yref=yref, text=f"Stichtag {fmt.date(as_of)}",
+                       showarrow=False, yshift=10)  # fmt: skip
 
 
 def summary(frame: pd.DataFrame, as_of: dt.date, what: str) -> str:

@@ -5,19 +5,17 @@ apply the SQL conditions to their own queries), so the rule lives in one place:
 
 - Öffentlich: only ``Indicator.is_public`` indicators and their values, ``Project.is_public``
   projects, annotations with visibility ``oeffentlich``.
-- Every role: suppressed values stay hidden (value and numerator blank, symbol ``*``), also
-  when an import stored a numerator below the indicator's suppression threshold; deleted
-  projects and packages are not shown.
+- Every role: deleted projects, packages and annotations are not shown; suppressed values are
+  withheld by ``sozdash.confidentiality.apply_confidentiality`` before anything is displayed.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, and_, true
 
 from sozdash import queries
-from sozdash.models import Annotation, ImpactPackage, Project
+from sozdash.models import Annotation, Project
 from sozdash.permissions import Actor, has_role
 
 
@@ -38,41 +36,19 @@ def indicators(engine: Engine, actor: Actor) -> pd.DataFrame:
     return public_rows(queries.indicators(engine), actor)
 
 
-def mask_suppressed(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Blank value and numerator where the status is ``suppressed`` or the numerator is below
-    the indicator's suppression threshold (status set to ``suppressed``, symbol ``*``)."""
-    threshold = observations["indicator"].map(catalogue.set_index("key")["suppression_threshold"])
-    small = observations["numerator"].astype(float) < threshold.astype(float)
-    hidden = small | (observations["status"] == "suppressed")
-    if not hidden.any():
-        return observations
-    out = observations.copy()
-    out.loc[hidden, ["value", "numerator"]] = np.nan
-    out.loc[small, "status"] = "suppressed"
-    out.loc[small, "symbol"] = "*"
-    return out
-
-
 def observations(
     engine: Engine, actor: Actor, indicator: str | None = None, level: str | None = None
 ) -> pd.DataFrame:
-    """``queries.observations`` as ``actor`` may see them: only visible indicators, suppressed
-    values masked."""
-    catalogue = indicators(engine, actor)
+    """``queries.observations`` of the indicators ``actor`` may see. Suppression of small
+    counts is ``confidentiality.apply_confidentiality`` (every role, before display)."""
     frame = queries.observations(engine, indicator, level)
-    frame = frame[frame["indicator"].isin(catalogue["key"])].reset_index(drop=True)
-    return mask_suppressed(frame, catalogue)
+    return frame[frame["indicator"].isin(indicators(engine, actor)["key"])].reset_index(drop=True)
 
 
 def project_condition(actor: Actor) -> ColumnElement[bool]:
     """SQL condition for the projects ``actor`` may see (not deleted; public for Öffentlich)."""
     visible = Project.deleted_at.is_(None)
     return visible if sees_internal(actor) else and_(visible, Project.is_public.is_(True))
-
-
-def package_condition(actor: Actor) -> ColumnElement[bool]:
-    """SQL condition for impact packages ``actor`` may see (not deleted)."""
-    return ImpactPackage.deleted_at.is_(None)
 
 
 def annotation_condition(actor: Actor) -> ColumnElement[bool]:

@@ -36,6 +36,11 @@ def test_formula_cells_are_neutralised_numbers_untouched() -> None:
     assert list(safe["Name"]) == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "Wiesdorf"]
     assert list(safe["Wert"]) == [1, 2, 3, 4, 5]
     assert b"'=HYPERLINK" in to_csv_bytes(frame)
+    assert neutralise_formulas(pd.DataFrame({"Wert": ["-", "*", "-1+2"]}))["Wert"].tolist() == [
+        "-",
+        "*",
+        "'-1+2",
+    ]
 
 
 def test_xlsx_keeps_numbers_and_has_no_formula() -> None:

@@ -71,7 +71,10 @@ def test_biwaq_project_as_in_the_minutes(engine: Engine) -> None:
 def test_biwaq_budget_lines_with_sources(engine: Engine) -> None:
     with Session(engine) as session:
         biwaq = _project(session, "biwaq-rheindorferleben")
-        lines = {b.funding_source: b for b in session.scalars(select(BudgetLine).where(BudgetLine.project_id == biwaq.id))}
+        lines = {
+            b.funding_source: b
+            for b in session.scalars(select(BudgetLine).where(BudgetLine.project_id == biwaq.id))
+        }
         assert lines["Kommune"].amount == Decimal("167805.41")
         assert lines["ESF"].amount == Decimal("840000") and lines["ESF"].is_approximate
         assert lines["Bund"].amount == Decimal("670000") and lines["Bund"].is_approximate
@@ -98,13 +101,17 @@ def test_month_precise_events_and_planned_runder_tisch(engine: Engine) -> None:
         assert (ihk.date, ihk.date_precision) == (dt.date(2014, 12, 1), "month")
         rt = session.scalars(select(Event).where(Event.key == "runder-tisch-sozialbericht-2018")).one()
         assert rt.is_planned and rt.date.year == 2018 and rt.date.month == 11
-        staff = session.scalars(select(Event).where(Event.key == "umsetzung-mitarbeitende-dezernatsbuero-2018")).one()
+        staff = session.scalars(
+            select(Event).where(Event.key == "umsetzung-mitarbeitende-dezernatsbuero-2018")
+        ).one()
         assert staff.kind == "organisation" and MINUTES in staff.source
 
 
 def test_interest_application_not_selected_in_oversubscribed_round(engine: Engine) -> None:
     with Session(engine) as session:
-        application = session.scalars(select(Application).where(Application.decided_on == dt.date(2018, 4, 16))).one()
+        application = session.scalars(
+            select(Application).where(Application.decided_on == dt.date(2018, 4, 16))
+        ).one()
         assert application.outcome == "nicht_beruecksichtigt"
         assert "überzeichnet" in application.reason
         assert application.submitted_on.year == 2018 and application.submitted_on.month == 2
@@ -118,18 +125,32 @@ def test_funding_rounds_and_wirkungspakete_periods(engine: Engine) -> None:
         assert {"wp-2014-2018", "wp-2024-2028", "soziale-stadt-rheindorf-nord-2007-2013"} <= set(rounds)
         packages = session.scalars(select(ImpactPackage).where(ImpactPackage.is_demo.is_(False))).all()
         titles = " | ".join(p.title for p in packages)
-        for title in ("Zuhause alt werden in Wiesdorf", "Seniorenarbeit Hitdorf", "Hereinspaziert", "Männer in Rente"):
+        for title in (
+            "Zuhause alt werden in Wiesdorf",
+            "Seniorenarbeit Hitdorf",
+            "Hereinspaziert",
+            "Männer in Rente",
+        ):
             assert title in titles
-        amounts = sorted(f.amount for f in session.scalars(select(PackageFunding).where(PackageFunding.year == 2019)))
+        amounts = sorted(
+            f.amount for f in session.scalars(select(PackageFunding).where(PackageFunding.year == 2019))
+        )
         assert amounts == [Decimal(7000)] * 3 + [Decimal(9000)]
 
 
 def test_conferences_feed_the_runder_tisch(engine: Engine) -> None:
     with Session(engine) as session:
         conferences = {c.kind: c for c in session.scalars(select(Conference))}
-        assert set(conferences) == {"gesundheitskonferenz", "pflegekonferenz", "sozialkonferenz", "runder_tisch"}
+        assert set(conferences) == {
+            "gesundheitskonferenz",
+            "pflegekonferenz",
+            "sozialkonferenz",
+            "runder_tisch",
+        }
         table = conferences["runder_tisch"]
-        assert all(conferences[k].feeds_into_id == table.id for k in ("gesundheitskonferenz", "sozialkonferenz"))
+        assert all(
+            conferences[k].feeds_into_id == table.id for k in ("gesundheitskonferenz", "sozialkonferenz")
+        )
         assert session.scalar(select(func.count()).select_from(ConferenceSession)) >= 1
 
 
@@ -145,14 +166,18 @@ def test_every_record_has_a_source(engine: Engine) -> None:
         for table in Base.metadata.sorted_tables:
             if "source" in table.c and not table.c.source.nullable:
                 empty = conn.execute(
-                    select(func.count()).select_from(table).where((table.c.source == "") | table.c.source.is_(None))
+                    select(func.count())
+                    .select_from(table)
+                    .where((table.c.source == "") | table.c.source.is_(None))
                 ).scalar_one()
                 assert empty == 0, table.name
 
 
 def test_demo_values_are_flagged_and_labelled(engine: Engine) -> None:
     with Session(engine) as session:
-        demo = session.scalar(select(func.count()).select_from(Observation).where(Observation.is_demo.is_(True)))
+        demo = session.scalar(
+            select(func.count()).select_from(Observation).where(Observation.is_demo.is_(True))
+        )
         real = session.scalars(select(Observation).where(Observation.is_demo.is_(False))).all()
         assert demo > 5000
         assert {o.value for o in real} >= {165748.0, 163851.0, 48569.0}

@@ -67,23 +67,41 @@ def detect_decimal(texts: pd.Series) -> str:
 
 
 def parse_numbers(texts: pd.Series, decimal: str = ",") -> ParsedNumbers:
-    """Parse a column of cells; ``decimal`` is ``","`` or ``"."`` (see ``detect_decimal``)."""
-    cells = clean(texts).replace(MARKER_ALIASES)
-    empty = cells.eq("")
-    is_marker = cells.isin(list(MARKER_STATUS))
-    less = cells.str.fullmatch(LESS_THAN.pattern).fillna(False).astype(bool)
-    symbol = pd.Series(np.where(is_marker, cells, np.where(less, "*", None)), index=texts.index, dtype=object)
-    percent = cells.str.endswith("%")
+    """Parse a column of cells; ``decimal`` is ``","`` or ``"."`` (see ``detect_decimal``).
+
+    Each distinct text is parsed once (columns repeat their texts a lot) and spread to all rows.
+    """
+    codes, distinct = pd.factorize(clean(texts))
+    parsed = _parse_distinct(pd.Series(distinct, dtype="string"), decimal)
+    rows = parsed.take(codes).set_axis(texts.index)
+    return ParsedNumbers(**{column: rows[column] for column in parsed.columns})
+
+
+def _parse_distinct(cells: pd.Series, decimal: str) -> pd.DataFrame:
+    """The ``ParsedNumbers`` fields as columns, one row per stripped cell text."""
+    cells = cells.replace(MARKER_ALIASES)
+    empty = cells.eq("").to_numpy(dtype=bool)
+    is_marker = cells.isin(list(MARKER_STATUS)).to_numpy(dtype=bool)
+    less = cells.str.fullmatch(LESS_THAN.pattern).to_numpy(dtype=bool, na_value=False)
+    percent = cells.str.endswith("%").to_numpy(dtype=bool)
     body = cells.str.removesuffix("%").str.replace(_SPACES, "", regex=True)
     if decimal == ",":
-        well_formed = body.str.fullmatch(_GERMAN).fillna(False).astype(bool)
+        well_formed = body.str.fullmatch(_GERMAN).to_numpy(dtype=bool, na_value=False)
         canonical = body.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
-        well_formed = body.str.fullmatch(_POINT).fillna(False).astype(bool)
+        well_formed = body.str.fullmatch(_POINT).to_numpy(dtype=bool, na_value=False)
         canonical = body.str.replace(",", "", regex=False)
-    value = pd.to_numeric(canonical.where(well_formed), errors="coerce").astype(float)
-    invalid = ~(empty | is_marker | less | well_formed)
-    return ParsedNumbers(value=value, symbol=symbol, empty=empty, invalid=invalid, percent=percent & well_formed)
+    return pd.DataFrame(
+        {
+            "value": pd.to_numeric(canonical.where(well_formed), errors="coerce").to_numpy(dtype=float),
+            "symbol": pd.Series(
+                np.where(is_marker, cells.to_numpy(dtype=object), np.where(less, "*", None)), dtype=object
+            ),
+            "empty": empty,
+            "invalid": ~(empty | is_marker | less | well_formed),
+            "percent": percent & well_formed,
+        }
+    )
 
 
 def excel_number_text(value: float | int) -> str:

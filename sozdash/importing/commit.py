@@ -1,0 +1,167 @@
+"""Writing a prepared import: one transaction, all rows or none, undoable.
+
+Per batch: the original file with its SHA-256 checksum, the counts and a report (JSON);
+every written value points to its batch; every overwritten value is kept as a
+``ReplacedObservation`` (the whole previous row), so that ``undo`` restores it exactly.
+Re-importing identical data writes nothing at all (no batch): ``commit_import`` returns None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from sozdash import audit, db
+from sozdash.importing.pipeline import Preview, Progress, classify, no_progress
+from sozdash.importing.problems import ImportProblem
+from sozdash.models import Area, AreaNameMapping, ImportBatch, Indicator, Observation, ReplacedObservation
+from sozdash.permissions import Actor, require_role
+
+CHUNK = 20_000
+MAX_REPORTED_REJECTS = 1000
+OBSERVATION_COLUMNS = [c.name for c in Observation.__table__.c]
+
+
+def commit_import(engine, actor: Actor, preview: Preview, progress: Progress = no_progress) -> int | None:
+    """Store ``preview`` in one transaction; returns the new batch id, or None when nothing changed.
+
+    Raises ``PermissionDenied`` below role Planung and ``ImportProblem`` while the preview
+    still has open questions (unmatched names, unknown indicators, rejected rows).
+    """
+    require_role(actor, "planung")
+    if preview.blocking:
+        raise ImportProblem("Import nicht möglich: " + " ".join(preview.blocking))
+    options = preview.options
+    with db.session_scope(engine) as session:
+        conn = session.connection()
+        created = _create_indicators(session, actor, preview)
+        rows = classify(conn, preview.checked.rows, options.source)
+        write = rows[rows["kind"] != "unchanged"]
+        if write.empty and not created:
+            return None
+        progress(0.02, "Import wird gespeichert …")
+        batch = _new_batch(session, actor, preview, rows, created)
+        _save_mappings(session, preview)
+        changed = write["existing_id"].dropna().astype(int).tolist()
+        _replace(session, batch.id, changed, progress)
+        values = _observation_rows(write, batch.id)
+        for start in range(0, len(values), CHUNK):
+            conn.execute(insert(Observation), values[start : start + CHUNK])
+            progress(0.3 + 0.7 * min(1.0, (start + CHUNK) / len(values)), "Werte werden gespeichert …")
+        db.bump_data_version(session)
+        audit.record(
+            session, actor, "import", "import_batches", batch.id, None, None,
+            {"Datei": preview.file_name, "neu": batch.rows_new, "geändert": batch.rows_changed},
+        )  # fmt: skip
+        return batch.id
+
+
+def _create_indicators(session: Session, actor: Actor, preview: Preview) -> list[str]:
+    used = set(preview.checked.rows["indicator_key"])
+    existing = set(session.scalars(select(Indicator.key)))
+    created = []
+    for spec in preview.options.new_indicators:
+        if spec.key in existing or spec.key not in used:
+            continue
+        session.add(
+            Indicator(
+                key=spec.key, name=spec.name, lebenslage=spec.lebenslage, unit=spec.unit, scale=spec.scale,
+                definition=spec.name, source=spec.source, polarity=spec.polarity, aggregation=spec.aggregation,
+                decimals=spec.decimals, is_public=True, note=f"Angelegt beim Import von {preview.file_name}",
+            )
+        )  # fmt: skip
+        audit.record(session, actor, "create", "indicators", spec.key, None, None, spec.name)
+        created.append(spec.key)
+    session.flush()
+    return created
+
+
+def _new_batch(
+    session: Session, actor: Actor, preview: Preview, rows: pd.DataFrame, created: list[str]
+) -> ImportBatch:
+    counts = rows["kind"].value_counts()
+    rejected = preview.checked.rejected
+    batch = ImportBatch(
+        kind="import", source=preview.options.source, file_name=preview.file_name[:400], checksum=preview.checksum,
+        created_by=actor.username, created_at=dt.datetime.now().replace(microsecond=0),
+        rows_total=preview.counts["total"], rows_new=int(counts.get("new", 0)),
+        rows_changed=int(counts.get("changed", 0)), rows_unchanged=int(counts.get("unchanged", 0)),
+        rows_rejected=len(rejected), original_file=preview.data, is_demo=False, status="committed",
+        report={
+            "layout": preview.layout,
+            "skipped_rows": preview.skipped_rows,
+            "created_indicators": created,
+            "area_mapping": preview.options.area_mapping,
+            "indicator_mapping": preview.options.indicator_mapping,
+            "rejected": rejected.head(MAX_REPORTED_REJECTS).astype(str).to_dict("records"),
+        },
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def _save_mappings(session: Session, preview: Preview) -> None:
+    """Remember the user's area decisions for the next import of the same source."""
+    source = preview.options.source[:200]
+    mapping = preview.options.area_mapping
+    if not mapping:
+        return
+    ids = dict(session.execute(select(Area.code, Area.id).where(Area.code.in_(list(mapping.values())))).all())
+    session.execute(
+        delete(AreaNameMapping).where(
+            AreaNameMapping.source == source, AreaNameMapping.raw_name.in_(list(mapping))
+        )
+    )
+    session.execute(
+        insert(AreaNameMapping),
+        [
+            {"source": source, "raw_name": raw[:200], "area_id": ids[code]}
+            for raw, code in mapping.items()
+            if code in ids
+        ],
+    )
+
+
+def _replace(session: Session, batch_id: int, ids: list[int], progress: Progress) -> None:
+    """Keep the rows about to be overwritten, then delete them."""
+    conn = session.connection()
+    table = Observation.__table__
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        previous = conn.execute(select(table).where(table.c.id.in_(chunk))).mappings().all()
+        conn.execute(
+            insert(ReplacedObservation),
+            [
+                {"replaced_by_batch_id": batch_id, "area_id": row["area_id"], "indicator_id": row["indicator_id"],
+                 "period": row["period"], "previous": dict(row)}
+                for row in previous
+            ],
+        )  # fmt: skip
+        conn.execute(delete(Observation).where(Observation.id.in_(chunk)))
+        progress(0.3 * min(1.0, (start + CHUNK) / len(ids)), "Bisherige Werte werden gesichert …")
+
+
+def _observation_rows(rows: pd.DataFrame, batch_id: int) -> list[dict[str, Any]]:
+    frame = pd.DataFrame(
+        {
+            "area_id": rows["area_id"].astype(int).to_numpy(),
+            "indicator_id": rows["indicator_id"].astype(int).to_numpy(),
+            "period": rows["period"].astype(int).to_numpy(),
+            "value": rows["value"].astype(float).to_numpy(),
+            "numerator": rows["numerator"].astype(float).to_numpy(),
+            "denominator": rows["denominator"].astype(float).to_numpy(),
+            "status": rows["status"].to_numpy(),
+            "symbol": rows["symbol"].to_numpy(),
+            "source": rows["source"].to_numpy(),
+        }
+    ).astype(object)
+    frame = frame.where(frame.notna(), None)
+    frame["is_demo"] = False
+    frame["batch_id"] = batch_id
+    frame["note"] = None
+    return frame.to_dict("records")
