@@ -28,9 +28,9 @@ def done(message: str, record_id: int | None) -> None:
 kinds = {key: spec.label for key, spec in ENTITIES.items()}
 spec = ENTITIES[ui.url_select("Art des Eintrags", list(kinds), "art", format_func=kinds.get)]
 records = editing.records(engine, actor, spec)
-labels = {NEW: "➕ Neuer Eintrag", **dict(zip(records["id"].tolist(), records["label"], strict=True))}
+labels = {NEW: "– neuer Eintrag –", **dict(zip(records["id"].tolist(), records["label"], strict=True))}
 chosen = ui.url_select("Eintrag", list(labels), "nr", format_func=labels.get)
-values, version = editing.load(engine, spec, chosen) if chosen else ({}, 0)
+values, version = editing.load(engine, spec, chosen) if chosen else (editing.defaults(spec), 0)
 loaded = st.session_state.get("edit-loaded")  # the version this session started editing from
 if loaded and loaded[:2] == (spec.key, chosen):
     version = loaded[2]

@@ -60,9 +60,11 @@ if not focus.empty:
     st.markdown(
         "**Schwerpunkte**\n\n" + "\n".join(f"{r.position}. {ui.plain(r.text)}" for r in focus.itertuples())
     )
-children = everything[everything["parent"] == key]
+    st.caption(ui.plain("Quelle: " + "; ".join(dict.fromkeys(focus["source"]))))
+children = projects.subprojects_table(everything, projects.applications(engine), key, as_of)
 if not children.empty:
-    st.markdown("**Teilprojekte**\n\n" + "\n".join(f"- {ui.plain(t)}" for t in children["title"]))
+    st.markdown("**Teilprojekte**")
+    st.dataframe(children, hide_index=True, key="subprojects")
 partner_rows = projects.partners(engine).query("project == @key")
 st.markdown("**Partner und ihre Rolle**")
 if partner_rows.empty:
@@ -81,7 +83,12 @@ st.markdown("**Anträge und Entscheidungen**")
 st.dataframe(projects.project_applications(engine, key, as_of, public), hide_index=True, key="applications")
 st.markdown(f"**Ratsvorlagen:** {projects.vorlagen_text(engine, key, public)}")
 st.markdown("**Stadtteile und Kennzahlen** (neuestes Datenjahr zum Stichtag)")
-indicators, demo = projects.district_indicators(engine, key, as_of)
+indicators, demo = projects.district_indicators(engine, key, as_of, public)
 ui.demo_notice(demo)
 st.dataframe(indicators, hide_index=True, key="district-indicators")
+classes = projects.index_classes(engine, key, as_of)
+st.caption(classes[0] if classes else "Zum Stichtag ist kein Sozialindex veröffentlicht (Seite Sozialindex).")
+if classes:
+    ui.demo_notice(classes[2])
+    st.dataframe(classes[1], hide_index=True, key="index-classes")
 ui.annotations_block("project", int(detail["id"]))

@@ -8,6 +8,7 @@ from sozdash import fmt, meetings, slides, ui
 from sozdash.session_export import export_session
 
 engine = ui.engine()
+actor = ui.current_actor()
 sessions = meetings.list_meetings(engine)
 if sessions.empty:
     ui.placeholder("Sitzungen", "Noch keine Sitzung angelegt.")
@@ -38,7 +39,7 @@ if presenting and refs:
     ui.presentation_style()
     number = meetings.slide_number(st.query_params.get("folie"), len(refs))
     ref = refs[number - 1]
-    content = slides.build(engine, ref.view, as_of)
+    content = slides.build(engine, ref.view, as_of, actor)
     st.caption(f"TOP {ref.item_position}: {ref.item_title} · {info.committee}")
     st.title(content.title)
     visual, text = (
@@ -86,5 +87,5 @@ st.subheader("Exporte")
 st.caption(
     f"PowerPoint mit Vortragsnotizen, Tischvorlage (PDF) und Datentabellen (Excel); {slides.stichtag_line(as_of)}."
 )
-ui.file_export("Dateien erstellen", lambda progress: export_session(engine, info, as_of, progress).files,
+ui.file_export("Dateien erstellen", lambda progress: export_session(engine, info, as_of, actor, progress).files,
                key=f"export-{info.key}-{as_of.isoformat()}")  # fmt: skip

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from sqlalchemy import Engine, select
 
-from sozdash import fmt, queries, refdate, timeline, vocab
+from sozdash import fmt, indicator_view, queries, refdate, timeline, vocab
 from sozdash.cache import cached_query
 from sozdash.funding import rounds
 from sozdash.models import (
@@ -330,10 +330,11 @@ def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go
 
 def coverage(engine: Engine, period: str, as_of: dt.date) -> tuple[pd.DataFrame, int | None, bool]:
     """Per Stadtteil: packages of the period, population 65+ and old-age indicators (newest
-    year as of ``as_of``); returns the frame, the data year and whether values are demo."""
+    year as of ``as_of``, after statistical confidentiality); returns the frame, the data year
+    and whether values are demo."""
     areas = queries.areas(engine).query("level == 'stadtteil'")
     chosen = packages(engine).query("round_key == @period")
-    older = queries.observations(engine, "bevoelkerung_65plus", "stadtteil")
+    older = indicator_view.series(engine, "bevoelkerung_65plus", "stadtteil").query("level == 'stadtteil'")
     year = refdate.newest_data_year(older["period"], as_of)
     frame = pd.DataFrame({"code": areas["code"], "Stadtteil": areas["name"]})
     frame["Wirkungspakete"] = [int((chosen["area"] == c).sum()) for c in frame["code"]]
@@ -347,7 +348,7 @@ def coverage(engine: Engine, period: str, as_of: dt.date) -> tuple[pd.DataFrame,
     catalogue = queries.indicators(engine).set_index("key")
     demo = bool(values["is_demo"].any()) if not values.empty else False
     for key in OLD_AGE_INDICATORS:
-        obs = queries.observations(engine, key, "stadtteil")
+        obs = indicator_view.series(engine, key, "stadtteil").query("level == 'stadtteil'")
         obs = obs[obs["period"] == year].set_index("area")
         demo |= bool(obs["is_demo"].any()) if not obs.empty else False
         frame[f"{catalogue.at[key, 'name']} ({catalogue.at[key, 'unit']})"] = [

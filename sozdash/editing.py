@@ -394,6 +394,16 @@ def load(engine: Engine, spec: EntitySpec, record_id: int) -> tuple[dict[str, An
         return _values(spec, record), record.version
 
 
+def defaults(spec: EntitySpec) -> dict[str, Any]:
+    """Start values of a new record: the columns' scalar defaults (e.g. public, precision day)."""
+    columns = spec.model.__table__.c
+    return {
+        name: columns[name].default.arg
+        for name in spec.names
+        if columns[name].default is not None and columns[name].default.is_scalar
+    }
+
+
 def records(engine: Engine, actor: Actor, spec: EntitySpec, deleted: bool = False) -> pd.DataFrame:
     """Records ``actor`` may edit (``id``, ``label``), or the soft-deleted ones with ``deleted``."""
     with db.session_scope(engine) as session:

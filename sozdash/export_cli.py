@@ -7,6 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 from sozdash import db, meetings, pdf_export, queries, render, session_export
+from sozdash.permissions import Actor
+
+CLI_ACTOR = Actor(username="kommandozeile", role="rat", display_name="Kommandozeile")
+"""Exports from the command line (run by IT) show what councillors see, internal records included."""
 
 
 def _progress(fraction: float, text: str) -> None:
@@ -21,7 +25,7 @@ def _export_session(args: argparse.Namespace) -> int:
         raise ValueError(f"Eine Sitzung „{args.sitzung}“ gibt es nicht.")
     as_of = dt.date.today() if args.heute else info.date
     with render.renderer():
-        files = session_export.export_session(engine, info, as_of, _progress).files
+        files = session_export.export_session(engine, info, as_of, CLI_ACTOR, _progress).files
     Path(args.directory).mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (Path(args.directory) / name).write_bytes(data)
@@ -35,7 +39,7 @@ def _export_profile(args: argparse.Namespace) -> int:
     if args.gebiet not in set(queries.areas.uncached(engine)["code"]):
         raise ValueError(f"Ein Gebiet „{args.gebiet}“ gibt es nicht (Schlüssel wie „rheindorf“).")
     with render.renderer():
-        data = pdf_export.profile_pdf(engine, args.gebiet, args.jahr, progress=_progress)
+        data = pdf_export.profile_pdf(engine, args.gebiet, args.jahr, CLI_ACTOR, progress=_progress)
     Path(args.file).write_bytes(data)
     print(f"geschrieben: {args.file}")
     return 0

@@ -63,14 +63,7 @@ def class_deck(result: IndexResult, geometries: Mapping[str, dict], kind: str) -
             fill=[*colours.get(key, NOT_RATED_COLOUR), 235], tooltip=f"{row.name}: {class_label(kind, key)} ({detail})"
         )  # fmt: skip
     names = dict(zip(result.areas["area"], result.areas["name"], strict=True))
-    deck = area_deck(geometries, styles, names, layer_id=f"index-{kind}")
-    # Same workaround as sozdash.indicator_charts until sozdash.maps is fixed: the bare string
-    # "pixels" becomes a JS expression that hides the polygons, and map_style None makes Streamlit
-    # fetch an online basemap; pydeck's own "no style" sentinel keeps the map offline.
-    deck.layers[0].line_width_units = "pixels"
-    if deck.map_provider is None and not deck.map_style:
-        deck.map_style = "__MAP_STYLE__"
-    return deck
+    return area_deck(geometries, styles, names, layer_id=f"index-{kind}")
 
 
 def legend(result: IndexResult, kind: str) -> Styler:

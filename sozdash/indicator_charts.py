@@ -86,12 +86,6 @@ def map_deck(
         )
     names = dict(zip(view["area"], view["name"], strict=True))
     deck = maps.area_deck(geometries, styles, names)
-    # Workarounds for sozdash.maps (reported; remove once fixed there): pydeck turns the bare string
-    # "pixels" into a JS expression, which hides every polygon; map_style None makes Streamlit fetch
-    # a CARTO basemap online, while pydeck's own "no style" sentinel keeps the map offline.
-    deck.layers[0].line_width_units = "pixels"
-    if deck.map_provider is None and not deck.map_style:
-        deck.map_style = "__MAP_STYLE__"
     labels = [
         {"position": _label_point(geometries[row.area]), "text": f"{row.name}\n{row.display}"}
         for row in view.itertuples()
@@ -188,6 +182,10 @@ def ranking_figure(view: pd.DataFrame, meta: Mapping[str, object], selected: str
             xanchor="left",
         )
     fig.update_yaxes(categoryorder="array", categoryarray=list(withheld["name"]) + names)
+    reach = [*shown["value"], city if pd.notna(city) else 0.0, 0.0]
+    fig.update_xaxes(
+        range=[min(reach) * 1.15, max(reach) * 1.15 or 1]
+    )  # room for the labels outside the bars
     fig.update_layout(
         title=f"{meta['name']} – Rangfolge", xaxis_title=str(meta["unit"]), yaxis_title=None,
         height=max(300, 28 * len(view) + 120), showlegend=False, separators=fmt.PLOTLY_SEPARATORS,
@@ -307,4 +305,5 @@ def clicked_area(event: Mapping | None) -> str | None:
 def legend_styler(legend: pd.DataFrame) -> pd.io.formats.style.Styler:
     """The legend table with a colour swatch in the ``Farbe`` column."""
     swatches = [f"background-color: rgb({r}, {g}, {b})" for r, g, b in legend["Farbe"]]
-    return legend.assign(Farbe="").style.apply(lambda _: swatches, subset=["Farbe"])
+    table = legend.assign(Farbe="")[["Farbe", "Klasse", "Gebiete"]]
+    return table.style.apply(lambda _: swatches, subset=["Farbe"])

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from sozdash import fmt, queries, vocab
 from sozdash.cache import cached_query
 from sozdash.confidentiality import apply_confidentiality
-from sozdash.models import ImportBatch
+from sozdash.models import Area, ImportBatch, Indicator, Observation
 from sozdash.trends import classify_change
 
 CHANGE_SPANS: tuple[int, ...] = (1, 5)
@@ -51,7 +51,15 @@ def is_schematic(engine: Engine, level: str) -> bool:
 @cached_query
 def levels(engine: Engine, indicator: str) -> list[str]:
     """Area levels below the city with values of ``indicator``, coarse to fine."""
-    present = set(queries.observations(engine, indicator)["level"])
+    statement = (
+        select(Area.level)
+        .distinct()
+        .join(Observation, Observation.area_id == Area.id)
+        .join(Indicator, Observation.indicator_id == Indicator.id)
+        .where(Indicator.key == indicator)
+    )
+    with engine.connect() as conn:
+        present = set(conn.execute(statement).scalars())
     return [level for level in vocab.AREA_LEVELS if level in present and level != "stadt"]
 
 
@@ -157,6 +165,44 @@ def provenance(engine: Engine, batch_ids: list[int]) -> list[str]:
     return [f"{row.source} (geladen am {fmt.date(row.created_at.date())})" for row in frame.itertuples()]
 
 
+def _periods(engine: Engine) -> pd.DataFrame:
+    """First and last period per indicator key (index), computed in the database."""
+    statement = (
+        select(
+            Indicator.key,
+            func.min(Observation.period).label("min"),
+            func.max(Observation.period).label("max"),
+        )
+        .join(Indicator, Observation.indicator_id == Indicator.id)
+        .group_by(Indicator.key)
+    )
+    with engine.connect() as conn:
+        result = conn.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys())).set_index("key")
+
+
+def _newest(engine: Engine) -> pd.DataFrame:
+    """Observations of each indicator's newest period, shaped like ``queries.observations``."""
+    newest = (
+        select(Observation.indicator_id, func.max(Observation.period).label("period"))
+        .group_by(Observation.indicator_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            Area.code.label("area"), Area.name.label("area_name"), Area.level, Indicator.key.label("indicator"),
+            Observation.period, Observation.value, Observation.numerator, Observation.denominator,
+            Observation.status, Observation.symbol, Observation.is_demo,
+        )
+        .join(newest, (Observation.indicator_id == newest.c.indicator_id) & (Observation.period == newest.c.period))
+        .join(Area, Observation.area_id == Area.id)
+        .join(Indicator, Observation.indicator_id == Indicator.id)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        result = conn.execute(statement)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
 def _span(periods: pd.DataFrame, key: str) -> str:
     if key not in periods.index:
         return "–"
@@ -178,10 +224,8 @@ def catalogue(engine: Engine) -> pd.DataFrame:
     """All indicators with their metadata, years available, levels and coverage
     (share of areas, on the levels with data, with a published value in the newest year)."""
     indicators = queries.indicators(engine)
-    obs = queries.observations(engine)
-    periods_of = obs.groupby("indicator")["period"].agg(["min", "max"])
-    newest = obs[obs["period"].eq(obs["indicator"].map(periods_of["max"]))]
-    newest = apply_confidentiality(newest, indicators, parent_map(queries.areas(engine)))
+    periods_of = _periods(engine)
+    newest = apply_confidentiality(_newest(engine), indicators, parent_map(queries.areas(engine)))
     area_counts = queries.areas(engine).groupby("level").size()
     rows = []
     for ind in indicators.itertuples():

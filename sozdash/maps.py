@@ -73,10 +73,14 @@ def area_deck(
     layer = pdk.Layer(
         "GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id=layer_id, pickable=True,
         stroked=True, filled=True, get_fill_color="properties.fill", get_line_color="properties.line",
-        get_line_width="properties.width", line_width_units="pixels", auto_highlight=True,
+        get_line_width="properties.width", auto_highlight=True,
     )  # fmt: skip
+    # Set after construction: as a keyword, pydeck would turn the string into a JS expression.
+    layer.line_width_units = "pixels"
     basemap = os.environ.get("SOZDASH_BASEMAP")
+    offline = {"map_provider": None}  # pydeck's default map_style sentinel: no basemap is fetched
+    online = {"map_provider": "carto", "map_style": basemap}
     return pdk.Deck(
-        layers=[layer], initial_view_state=view_for(geometries), map_provider="carto" if basemap else None,
-        map_style=basemap or None, tooltip={"text": "{tooltip}"},
+        layers=[layer], initial_view_state=view_for(geometries), tooltip={"text": "{tooltip}"},
+        **(online if basemap else offline),
     )  # fmt: skip

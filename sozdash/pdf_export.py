@@ -16,9 +16,11 @@ from sqlalchemy import Engine
 
 from sozdash import fmt, profile, queries, render, vocab
 from sozdash.meetings import MeetingInfo
+from sozdash.permissions import Actor
 from sozdash.render import RenderedSlide
 from sozdash.saved_views import deep_link
 from sozdash.slides import DEMO_SHORT, plain, stichtag_line
+from sozdash.visibility import sees_internal
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"
@@ -138,13 +140,14 @@ def handout_pdf(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: dt
 
 
 def profile_pdf(
-    engine: Engine, area: str, year: int, *, charts: bool = True, progress: render.Progress | None = None
-) -> bytes:
+    engine: Engine, area: str, year: int, actor: Actor, *, charts: bool = True,
+    progress: render.Progress | None = None,
+) -> bytes:  # fmt: skip
     """A district profile as an A4 report: the clearest deviations in words, then per Lebenslage
     the spine chart (``charts``), its summary, the table and every indicator's sentence."""
     areas = queries.areas(engine).set_index("code")
     name = str(areas.loc[area, "name"])
-    data = profile.area_profile(engine, area, year)
+    data = profile.area_profile(engine, area, year, not sees_internal(actor))
     doc = Document(f"Stadtteilprofil {name} {year}")
     doc.add_page()
     doc.heading(f"Stadtteilprofil {name} ({vocab.AREA_LEVELS[areas.loc[area, 'level']]}), {year}", 18)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from sqlalchemy import ColumnElement, Engine, select, true
 from sqlalchemy.orm import aliased
 
-from sozdash import fmt, queries, refdate, timeline, vocab
+from sozdash import fmt, index_store, indicator_view, queries, refdate, social_index, timeline, vocab
 from sozdash.cache import cached_query
 from sozdash.maps import AreaStyle
 from sozdash.models import (
@@ -322,6 +322,15 @@ def detail_line(detail: pd.Series) -> str:
     )
 
 
+def subprojects_table(frame: pd.DataFrame, apps: pd.DataFrame, key: str, as_of: dt.date) -> pd.DataFrame:
+    """Sub-projects of ``key`` with status on ``as_of``, runtime, note and source."""
+    rows = with_status(frame[frame["parent"] == key], apps, as_of)
+    return pd.DataFrame({
+        "Teilprojekt": list(rows["title"]), "Status": list(rows["status_label"]), "Laufzeit": list(rows["period"]),
+        "Hinweis": list(rows["note"].fillna("")), "Quelle": list(rows["source"]),
+    })  # fmt: skip
+
+
 def partner_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Partners in German: organisation, role, source."""
     return rows[["name", "role", "source"]].rename(
@@ -372,28 +381,48 @@ def budget_figure(engine: Engine, key: str) -> tuple[go.Figure, str, pd.DataFram
     return fig, summary, budget_table(lines)
 
 
-def district_indicators(engine: Engine, key: str, as_of: dt.date) -> tuple[pd.DataFrame, bool]:
-    """Key indicators of the project's districts and the city, newest year as of ``as_of``;
-    returns the table and whether it holds demo values."""
+def district_indicators(
+    engine: Engine, key: str, as_of: dt.date, public_only: bool = False
+) -> tuple[pd.DataFrame, bool]:
+    """Key indicators of the project's districts and the city, newest year as of ``as_of``,
+    after statistical confidentiality (withheld values show their symbol) and, with
+    ``public_only``, only public indicators; returns the table and whether it holds demo values."""
     codes = list(project_areas(engine).query("project == @key")["code"])
-    catalogue = queries.indicators(engine).set_index("key")
+    catalogue = queries.indicators(engine)
+    catalogue = catalogue[catalogue["is_public"].astype(bool)] if public_only else catalogue
+    catalogue = catalogue.set_index("key")
     rows, demo = [], False
-    for indicator in DISTRICT_INDICATORS:
-        obs = queries.observations(engine, indicator)
+    for indicator in (i for i in DISTRICT_INDICATORS if i in catalogue.index):
+        obs = indicator_view.series(engine, indicator, "stadtteil")
         year = refdate.newest_data_year(obs["period"], as_of)
-        if year is None or indicator not in catalogue.index:
-            continue
-        meta = catalogue.loc[indicator]
-        for row in obs[
-            (obs["period"] == year) & (obs["area"].isin(codes) | (obs["level"] == "stadt"))
-        ].itertuples():
+        chosen = obs[(obs["period"] == year) & (obs["area"].isin(codes) | (obs["level"] == "stadt"))]
+        for row in chosen.itertuples():
             demo |= bool(row.is_demo)
             rows.append({
-                "Indikator": meta["name"], "Gebiet": row.area_name, "Jahr": year,
-                "Wert": fmt.value_with_unit(row.value, meta["unit"], int(meta["decimals"])),
-                "Beispieldaten": "ja (erfunden)" if row.is_demo else "nein", "Quelle": row.source or meta["source"],
+                "Indikator": catalogue.at[indicator, "name"], "Gebiet": row.area_name, "Jahr": year,
+                "Wert": row.display, "Beispieldaten": "ja (erfunden)" if row.is_demo else "nein",
+                "Quelle": row.source or catalogue.at[indicator, "source"],
             })  # fmt: skip
     return pd.DataFrame(rows), demo
+
+
+def index_classes(engine: Engine, key: str, as_of: dt.date) -> tuple[str, pd.DataFrame, bool] | None:
+    """Social index classes of the project's districts from the newest snapshot published by
+    ``as_of`` (frozen results, never recomputed): caption, table, whether demo; ``None`` without one."""
+    snaps = index_store.snapshots(engine)
+    snaps = snaps[[p.date() <= as_of for p in snaps["published_at"]]]
+    if snaps.empty:
+        return None
+    snap = snaps.iloc[0]
+    areas = index_store.snapshot_result(engine, int(snap["id"])).areas
+    rows = areas[areas["area"].isin(set(project_areas(engine).query("project == @key")["code"]))]
+    table = pd.DataFrame({
+        "Gebiet": list(rows["name"]),
+        "Statusklasse": [social_index.STATUS_CLASSES.get(c, social_index.NOT_RATED_LABEL) for c in rows["status_class"]],
+        "Dynamik": [social_index.DYNAMICS_CLASSES.get(c, social_index.NOT_RATED_LABEL) for c in rows["dynamics_class"]],
+    })  # fmt: skip
+    caption = f"Sozialindex: {snap['title']} (Bezugsjahr {snap['reference_year']}, veröffentlicht {fmt.date(snap['published_at'].date())})"
+    return caption, table, bool(snap["is_demo"])
 
 
 def vorlagen_text(engine: Engine, key: str, public_only: bool = False) -> str:

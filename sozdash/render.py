@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from sozdash import fmt, slides
 from sozdash.meetings import SlideRef
+from sozdash.permissions import Actor
 from sozdash.slides import SlideContent
 
 CHROMIUM = "/usr/bin/chromium"
@@ -148,14 +149,14 @@ Progress = Callable[[float, str], None]
 
 
 def session_slides(
-    engine: Engine, refs: Sequence[SlideRef], as_of: dt.date, progress: Progress | None = None
+    engine: Engine, refs: Sequence[SlideRef], as_of: dt.date, actor: Actor, progress: Progress | None = None
 ) -> list[RenderedSlide]:
-    """Build and render every slide of a session (one renderer for all charts)."""
+    """Build every slide of a session as ``actor`` may see it and render it (one renderer for all charts)."""
     rendered = []
     for done, ref in enumerate(refs):
         if progress:
             progress(done / max(len(refs), 1), f"Folie {done + 1} von {len(refs)}: {ref.view.title}")
-        content = slides.build(engine, ref.view, as_of)
+        content = slides.build(engine, ref.view, as_of, actor)
         rendered.append(RenderedSlide(ref, content, slide_png(content)))
     if progress:
         progress(1.0, "Datei wird geschrieben …")

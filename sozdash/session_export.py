@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from sozdash import meetings, pdf_export, pptx_export, render
 from sozdash.export import neutralise_formulas, neutralise_text
+from sozdash.permissions import Actor
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,11 @@ def session_xlsx(slides: Sequence[render.RenderedSlide]) -> bytes:
 
 
 def export_session(
-    engine: Engine, info: meetings.MeetingInfo, as_of: dt.date, progress: render.Progress | None = None
-) -> SessionFiles:
-    """PowerPoint and handout of ``info`` with the slides as of ``as_of``."""
-    rendered = render.session_slides(engine, meetings.slides(engine, info.id), as_of, progress)
+    engine: Engine, info: meetings.MeetingInfo, as_of: dt.date, actor: Actor,
+    progress: render.Progress | None = None,
+) -> SessionFiles:  # fmt: skip
+    """PowerPoint, handout and tables of ``info`` with the slides as of ``as_of`` as ``actor`` may see them."""
+    rendered = render.session_slides(engine, meetings.slides(engine, info.id), as_of, actor, progress)
     return SessionFiles(
         pptx=pptx_export.session_pptx(info, rendered, as_of),
         pdf=pdf_export.handout_pdf(info, rendered, as_of),

@@ -18,10 +18,26 @@ import plotly.graph_objects as go
 import pydeck as pdk
 from sqlalchemy import Engine
 
-from sozdash import altenhilfe, classify, fmt, funding, process, profile, projects, queries, refdate, vocab
+from sozdash import (
+    altenhilfe,
+    classify,
+    fmt,
+    funding,
+    index_store,
+    index_views,
+    process,
+    profile,
+    projects,
+    queries,
+    refdate,
+    visibility,
+    vocab,
+)
 from sozdash import indicator_charts as charts
 from sozdash import indicator_view as iv
+from sozdash.permissions import ANONYMOUS, Actor
 from sozdash.saved_views import View, deep_link, page_titles
+from sozdash.social_index import NOT_RATED, STATUS_CLASSES, IndexResult
 
 log = logging.getLogger("sozdash")
 DEMO_SHORT = "Beispieldaten – erfundene Werte, keine amtlichen Zahlen"
@@ -48,7 +64,8 @@ class SlideContent:
     """Parameters the builder chose (e.g. the data year as of the Stichtag), added to the deep link."""
 
 
-Builder = Callable[[Engine, dict[str, str], dt.date], SlideContent]
+Builder = Callable[[Engine, dict[str, str], dt.date, Actor], SlideContent]
+"""``(engine, params, as_of, actor)``: the actor decides what is visible (``sozdash.visibility``)."""
 BUILDERS: dict[str, Builder] = {}
 
 
@@ -72,8 +89,9 @@ def unavailable(title: str, reason: str) -> SlideContent:
     return SlideContent(title=title, summary=f"Folie nicht verfügbar: {reason}", source="–", available=False)
 
 
-def build(engine: Engine, view: View, as_of: dt.date) -> SlideContent:
-    """The slide of ``view`` as of ``as_of``, titled with the view's title and carrying its deep link."""
+def build(engine: Engine, view: View, as_of: dt.date, actor: Actor = ANONYMOUS) -> SlideContent:
+    """The slide of ``view`` as of ``as_of`` with what ``actor`` may see (public records only for
+    readers who are not logged in), titled with the view's title and carrying its deep link."""
     params = params_as_of(view.params, as_of)
     make = BUILDERS.get(view.page)
     if make is None:
@@ -81,7 +99,7 @@ def build(engine: Engine, view: View, as_of: dt.date) -> SlideContent:
         content = unavailable(view.title, f"Für die Seite „{page}“ gibt es (noch) keine Folienvorlage.")
     else:
         try:
-            content = make(engine, params, as_of)
+            content = make(engine, params, as_of, actor)
         except Exception:
             log.exception("Folie %s konnte nicht erstellt werden", view.page)
             content = unavailable(view.title, "Die Daten dieser Ansicht konnten nicht geladen werden.")
@@ -109,10 +127,10 @@ def _no_year(title: str, as_of: dt.date) -> SlideContent:
 
 
 @builder("indikatoren")
-def indicator_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+def indicator_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
     """The explorer's map of one indicator with its ranking table (newest year as of ``as_of``)."""
     key, level = params.get("ind"), params.get("ebene", "stadtteil")
-    if key not in set(queries.indicators(engine)["key"]) or level not in iv.levels(engine, key):
+    if key not in set(visibility.indicators(engine, actor)["key"]) or level not in iv.levels(engine, key):
         return unavailable(
             "Indikator", "Die Ansicht nennt keinen bekannten Indikator oder keine Gebietsebene mit Werten."
         )
@@ -150,7 +168,7 @@ def indicator_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> S
 
 
 @builder("stadtteilprofil")
-def profile_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+def profile_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
     """A district profile: all indicators as a spine chart, the clearest deviations in words."""
     areas = queries.areas(engine).set_index("code")
     area = params.get("gebiet")
@@ -159,7 +177,7 @@ def profile_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> Sli
     year = data_year(params.get("jahr"), profile.area_years(engine, area), as_of)
     if year is None:
         return _no_year("Stadtteilprofil", as_of)
-    data = profile.area_profile(engine, area, year)
+    data = profile.area_profile(engine, area, year, not visibility.sees_internal(actor))
     name = str(areas.loc[area, "name"])
     sentences = profile.highlights(data) or ["Kein Indikator weicht deutlich (|z| ≥ 1) von der Referenz ab."]
     return SlideContent(
@@ -171,16 +189,17 @@ def profile_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> Sli
 
 
 @builder("projekte")
-def project_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+def project_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
     """One project: status on the Stichtag, runtime and the timeline of its events."""
-    everything = projects.projects(engine)
+    public_only = not visibility.sees_internal(actor)
+    everything = projects.projects(engine, public_only)
     key = params.get("projekt")
     if key not in set(everything["key"]):
         return unavailable("Projekt", "Die Ansicht nennt kein bekanntes Projekt.")
     detail = projects.with_status(
-        everything[everything["key"] == key], projects.applications(engine), as_of
+        everything[everything["key"] == key], projects.applications(engine, public_only), as_of
     ).iloc[0]
-    fig, summary, table = projects.project_timeline_figure(engine, key, as_of)
+    fig, summary, table = projects.project_timeline_figure(engine, key, as_of, public_only)
     soon = " Förderende in Sicht (innerhalb von 12 Monaten)." if detail["ends_soon"] else ""
     return SlideContent(
         title=str(detail["title"]), figure=fig, table=table,
@@ -191,12 +210,13 @@ def project_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> Sli
 
 
 @builder("foerderprogramme")
-def funding_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+def funding_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
     """Programmes and funding rounds on one timeline, with the city's success rate."""
-    fig, summary, table = funding.funding_timeline_figure(engine, as_of)
+    public_only = not visibility.sees_internal(actor)
+    fig, summary, table = funding.funding_timeline_figure(engine, as_of, public_only)
     return SlideContent(
         title="Förderprogramme und Förderrunden", figure=fig, table=table,
-        summary=f"{summary} {funding.success_text(engine, as_of)}",
+        summary=f"{summary} {funding.success_text(engine, as_of, public_only)}",
         source="Förderrunden und Anträge mit Einzelquellen (Spalte „Quelle“ der Datentabelle)",
     )  # fmt: skip
 
@@ -207,7 +227,7 @@ def stichtag_line(as_of: dt.date) -> str:
 
 
 @builder("altenhilfe")
-def altenhilfe_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+def altenhilfe_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
     """A package's key figures with traffic lights (view with ``paket``), else the five-year
     planning cycle with the packages of the period."""
     packages = altenhilfe.packages(engine)
@@ -234,11 +254,51 @@ def altenhilfe_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> 
 
 
 @builder("sozialbericht")
-def process_slide(engine: Engine, params: dict[str, str], as_of: dt.date) -> SlideContent:
+def process_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
     """Milestones of the Sozialbericht and how the conferences feed it."""
     fig, summary, table = process.milestones_figure(engine, as_of)
     return SlideContent(
         title="Sozialbericht", figure=fig, table=table,
         summary=f"{summary} Ablauf: " + "; ".join(process.flow_lines(engine)) + ".",
         source="Meilensteine mit Einzelquellen (Spalte „Quelle“ der Datentabelle)",
+    )  # fmt: skip
+
+
+def _index_result(
+    engine: Engine, params: dict[str, str], as_of: dt.date
+) -> tuple[IndexResult, dict[str, str]]:
+    """The published snapshot (``index=s<id>``) or live definition (``index=d<id>``, default the
+    first) the view names, the live one for its year as of the Stichtag; raises ``ValueError``."""
+    definitions, snapshots = index_store.definitions(engine), index_store.snapshots(engine)
+    choice = params.get("index") or (f"d{definitions['id'].iloc[0]}" if not definitions.empty else "")
+    kind, number = choice[:1], int(choice[1:]) if choice[1:].isdigit() else -1
+    if kind == "s" and number in set(snapshots["id"]):
+        return index_store.snapshot_result(engine, number), {}
+    if kind != "d" or number not in set(definitions["id"]):
+        raise ValueError("Die Ansicht nennt keine bekannte Indexdefinition oder Veröffentlichung.")
+    config = index_store.definition_config(engine, number)
+    year = data_year(params.get("jahr"), index_store.years(engine, config.level), as_of)
+    if year is None:
+        raise ValueError(f"Zum Stichtag {fmt.date(as_of)} lag noch kein abgeschlossenes Datenjahr vor.")
+    return index_store.definition_result(engine, number, year), {"index": choice, "jahr": str(year)}
+
+
+@builder("sozialindex")
+def index_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
+    """Map of the status classes with the status × dynamics matrix and the note on local knowledge."""
+    try:
+        result, resolved = _index_result(engine, params, as_of)
+    except ValueError as exc:
+        return unavailable("Sozialindex", str(exc))
+    counts = index_views.legend(result, "status").data
+    keys = [*STATUS_CLASSES, NOT_RATED]
+    colours = [index_views.STATUS_COLOURS.get(k, index_views.NOT_RATED_COLOUR) for k in keys]
+    geometries = queries.area_geometries(engine, result.config.level)
+    return SlideContent(
+        title="Sozialindex", deck=index_views.class_deck(result, geometries, "status") if geometries else None,
+        summary=f"{index_views.summary(result)} {index_views.LOCAL_KNOWLEDGE_NOTE}",
+        source=f"Sozialindex aus den Indikatoren des Dashboards, Bezugsjahr {result.year} (Methode: Seite Methode)",
+        table=index_views.matrix_table(result), is_demo=bool(result.is_demo),
+        legend=[(f"{r.Klasse} ({r.Gebiete})", c) for r, c in zip(counts.itertuples(), colours, strict=True)],
+        is_schematic=bool(geometries), resolved=resolved,
     )  # fmt: skip

@@ -294,7 +294,7 @@ def observation_cube(obs: pd.DataFrame, keys: list[str], level: str) -> Cube:
     area_codes, area_uniques = pd.factorize(obs["area"])
     rows_used = np.flatnonzero(use)
     first = np.full(len(area_uniques), -1)
-    first[area_codes[rows_used[::-1]]] = rows_used[::-1]  # the last write wins: first occurrence
+    first[area_codes[rows_used]] = rows_used  # one row per area (all rows of an area carry its name)
     used_areas = np.flatnonzero(first >= 0)
     order = np.argsort(np.asarray(area_uniques[used_areas], dtype=str))
     position = np.full(len(area_uniques), -1)

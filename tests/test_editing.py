@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
 
@@ -371,5 +373,10 @@ def test_audit_log_filters_and_exports_formula_safe(engine: Engine) -> None:
     ]
     assert audit.entries(engine, end=today - dt.timedelta(days=1)).empty
     assert audit.filter_choices(engine) == (["admin-test", "planung-test"], ["events", "projects"])
-    csv = to_csv_bytes(log).decode("utf-8-sig")
-    assert ";'=HYPERLINK(" in csv and ";=HYPERLINK(" not in csv.replace('"', "")
+    exported = pd.read_csv(io.BytesIO(to_csv_bytes(log)), sep=";", encoding="utf-8-sig")
+    assert list(exported["Neuer Wert"]) == ['\'=HYPERLINK("http://x")']
+
+
+def test_new_records_start_with_the_column_defaults() -> None:
+    assert editing.defaults(PROJECT) == {"is_public": True}
+    assert editing.defaults(EVENT) == {"date_precision": "day", "is_planned": False}

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from sozdash import db, meetings, pdf_export, render, session_export
 from sozdash.meetings import SlideRef
+from sozdash.permissions import Actor
 from sozdash.render import RenderedSlide
 from sozdash.saved_views import View
 from sozdash.slides import SlideContent
@@ -27,6 +28,7 @@ from sozdash.slides import SlideContent
 SEED = Path(__file__).resolve().parent.parent / "data" / "seed"
 SESSION_DATE = dt.date(2018, 4, 16)
 PNG = b"\x89PNG"
+COUNCILLOR = Actor(username="rat.mitglied", role="rat")
 
 
 def _seed(name: str) -> list[dict]:
@@ -47,7 +49,9 @@ def exported(
     info = meetings.meeting.uncached(engine, "sozialausschuss-2018")
     steps: list[float] = []
     with render.renderer():
-        yield session_export.export_session(engine, info, SESSION_DATE, lambda f, _t: steps.append(f))
+        yield session_export.export_session(
+            engine, info, SESSION_DATE, COUNCILLOR, lambda f, _t: steps.append(f)
+        )
     assert steps[0] == 0.0 and steps[-1] == 1.0 and steps == sorted(steps)
 
 
@@ -128,7 +132,7 @@ def test_pdf_text_keeps_german_typography() -> None:
 
 
 def test_district_profile_pdf_is_searchable_text(sqlite_engine: Engine) -> None:
-    pdf = pdf_export.profile_pdf(sqlite_engine, "rheindorf", 2017, charts=False)
+    pdf = pdf_export.profile_pdf(sqlite_engine, "rheindorf", 2017, COUNCILLOR, charts=False)
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.5)  # A4 portrait in points
     text = _text(pdf)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from sozdash import meetings, slides
+from sozdash.db import bump_data_version, session_scope
+from sozdash.models import Indicator, Project
+from sozdash.permissions import ANONYMOUS, Actor
 from sozdash.saved_views import View
 
 SESSION_DATE = dt.date(2018, 4, 16)
 TODAY = dt.date(2026, 11, 25)
+COUNCILLOR = Actor(username="rat.mitglied", role="rat")
 
 
 def test_2018_session_has_three_agenda_items_with_slides(engine: Engine) -> None:
@@ -47,7 +51,7 @@ def test_indicator_slide_shows_newest_year_ended_by_the_stichtag(
     engine: Engine, as_of: dt.date, year: int
 ) -> None:
     view = View(0, None, "SGB II", None, "indikatoren", {"ind": "sgb2_quote", "ebene": "stadtteil"})
-    content = slides.build(engine, view, as_of)
+    content = slides.build(engine, view, as_of, COUNCILLOR)
     assert content.available and content.deck is not None and content.is_demo
     assert content.summary.startswith(f"SGB-II-Quote {year} nach Stadtteil.")
     assert f"jahr={year}" in content.link and f"stichtag={as_of.isoformat()}" in content.link
@@ -56,7 +60,7 @@ def test_indicator_slide_shows_newest_year_ended_by_the_stichtag(
 
 def test_indicator_slide_table_holds_the_value_as_number(engine: Engine) -> None:
     view = View(0, None, "SGB II", None, "indikatoren", {"ind": "sgb2_quote", "ebene": "stadtteil"})
-    table = slides.build(engine, view, SESSION_DATE).table.set_index("Gebiet")
+    table = slides.build(engine, view, SESSION_DATE, COUNCILLOR).table.set_index("Gebiet")
     # demo_observations.csv: rheindorf, sgb2_quote, 2017: 2806 of 13720 → 20.45 %
     assert table.loc["Rheindorf", "Wert als Zahl (%)"] == pytest.approx(2806 / 13720 * 100)
     assert table.loc["Rheindorf", "Wert"] == "20,5 %"
@@ -64,8 +68,8 @@ def test_indicator_slide_table_holds_the_value_as_number(engine: Engine) -> None
 
 def test_project_slide_status_depends_on_the_stichtag(engine: Engine) -> None:
     view = View(0, None, "BIWAQ", None, "projekte", {"projekt": "biwaq-rheindorferleben"})
-    then = slides.build(engine, view, SESSION_DATE)
-    now = slides.build(engine, view, TODAY)
+    then = slides.build(engine, view, SESSION_DATE, COUNCILLOR)
+    now = slides.build(engine, view, TODAY, COUNCILLOR)
     assert "Status am 16.04.2018: ● laufend" in then.summary  # runs 01.04.2014–31.12.2018
     assert "Förderende in Sicht" in then.summary  # ends within 12 months of the session
     assert "abgeschlossen" in now.summary and "Förderende in Sicht" not in now.summary
@@ -75,7 +79,7 @@ def test_project_slide_status_depends_on_the_stichtag(engine: Engine) -> None:
 def test_missing_builder_or_bad_params_give_an_honest_empty_slide(engine: Engine) -> None:
     for view in (View(0, None, "Methode", None, "methode", {}),
                  View(0, None, "Kaputt", None, "indikatoren", {"ind": "gibt_es_nicht"})):  # fmt: skip
-        content = slides.build(engine, view, SESSION_DATE)
+        content = slides.build(engine, view, SESSION_DATE, COUNCILLOR)
         assert not content.available and content.figure is None and content.deck is None
         assert content.summary.startswith("Folie nicht verfügbar") and content.table.empty
         assert not any(ch.isdigit() for ch in content.summary)
@@ -88,3 +92,35 @@ def test_data_year_rule() -> None:
     assert slides.data_year("2019", years, dt.date(2018, 4, 16)) == 2017  # not yet known then
     assert slides.data_year("2019", years, dt.date(2020, 1, 1)) == 2019
     assert slides.data_year(None, years, dt.date(2012, 12, 30)) is None
+
+
+def test_index_slide_follows_the_stichtag_and_keeps_the_local_knowledge_note(engine: Engine) -> None:
+    view = View(0, None, "Index", None, "sozialindex", {})
+    then, now = (
+        slides.build(engine, view, SESSION_DATE, COUNCILLOR),
+        slides.build(engine, view, TODAY, COUNCILLOR),
+    )
+    assert then.summary.startswith("13 von 13 Gebieten bewertet (Bezugsjahr 2017")  # 13 Stadtteile
+    assert now.summary.startswith("13 von 13 Gebieten bewertet (Bezugsjahr 2024")
+    assert "Ein Index ersetzt keine Ortskenntnis" in then.summary
+    assert "jahr=2017" in then.link and then.deck is not None and then.is_demo
+    assert then.table.columns[0] == "Status \\ Dynamik" and len(then.table) == 4  # 4 status classes
+    missing = slides.build(engine, View(0, None, "Index", None, "sozialindex", {"index": "s999"}), TODAY)
+    assert not missing.available
+
+
+def test_slides_show_internal_records_only_to_councillors(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        session.execute(update(Indicator).where(Indicator.key == "sgb2_quote").values(is_public=False))
+        session.execute(
+            update(Project).where(Project.key == "biwaq-rheindorferleben").values(is_public=False)
+        )
+        bump_data_version(session)
+    for page, params in (
+        ("indikatoren", {"ind": "sgb2_quote"}),
+        ("projekte", {"projekt": "biwaq-rheindorferleben"}),
+    ):
+        view = View(0, None, "Intern", None, page, params)
+        assert slides.build(engine, view, SESSION_DATE, COUNCILLOR).available
+        hidden = slides.build(engine, view, SESSION_DATE, ANONYMOUS)
+        assert not hidden.available and hidden.figure is None and hidden.deck is None and hidden.table.empty

@@ -43,6 +43,9 @@ def test_biwaq_as_of_the_2018_session(app_env: Engine) -> None:
     applications = frame_with(at, "Begründung")
     assert list(applications["Ergebnis"]) == ["nicht berücksichtigt"]
     assert "dreifach überzeichnet" in applications["Begründung"].iloc[0]
+    subprojects = frame_with(at, "Teilprojekt")
+    assert len(subprojects) == 4 and set(subprojects["Status"]) == {"● laufend"}  # they follow the parent
+    assert "Sprachcafé mit Bewerbungstraining" in set(subprojects["Teilprojekt"])
     budget = frame_with(at, "Finanzierungsquelle")
     assert list(budget["Betrag"]) == ["≈ 840.000 €", "≈ 670.000 €", "167.805,41 €"]
     assert any("Beispieldaten" in w.value for w in at.warning)  # district indicators are demo values

@@ -7,8 +7,9 @@ import datetime as dt
 
 from sqlalchemy import Engine, update
 
-from sozdash import altenhilfe, db, funding, process, projects, queries
+from sozdash import altenhilfe, db, funding, index_store, process, projects, queries, social_index
 from sozdash.models import Project
+from sozdash.permissions import Actor
 
 D = dt.date
 SESSION_2018 = D(2018, 5, 1)
@@ -61,6 +62,31 @@ def test_biwaq_budget_by_source_with_rounded_marker(engine: Engine) -> None:
     # 840.000 + 670.000 + 167.805,41 = 1.677.805,41 → rounded in the summary, marked approximate
     assert "≈ 1.677.805 €" in summary
     assert any("1,5 Mio" in note for note in projects.budget_notes(engine, "biwaq-rheindorferleben"))
+
+
+def test_district_indicators_of_biwaq_as_of_2018(engine: Engine) -> None:
+    table, demo = projects.district_indicators(engine, "biwaq-rheindorferleben", SESSION_2018)
+    assert demo and set(table["Beispieldaten"]) == {"ja (erfunden)"}
+    assert set(table["Jahr"]) == {2017}  # newest year whose 31.12. lies before 01.05.2018
+    assert set(table["Gebiet"]) == {"Rheindorf", "Leverkusen"}
+    assert len(table) == 2 * len(projects.DISTRICT_INDICATORS)
+    assert all(value.endswith(("%", "Personen")) for value in table["Wert"])
+
+
+def test_index_class_of_the_project_district_from_a_published_snapshot(engine: Engine) -> None:
+    assert (
+        projects.index_classes(engine, "biwaq-rheindorferleben", D(2026, 1, 1)) is None
+    )  # nothing published
+    definition = index_store.latest_definition_id(engine, "Sozialindex Standard")
+    index_store.publish_snapshot(engine, Actor("planerin", "planung"), definition, "Sozialindex 2023", 2023)
+    caption, table, demo = projects.index_classes(engine, "biwaq-rheindorferleben", dt.date.today())
+    assert "Sozialindex 2023" in caption and "Bezugsjahr 2023" in caption and demo
+    assert list(table["Gebiet"]) == ["Rheindorf"]
+    assert table["Statusklasse"].iloc[0] in {
+        *social_index.STATUS_CLASSES.values(),
+        social_index.NOT_RATED_LABEL,
+    }
+    assert projects.index_classes(engine, "biwaq-rheindorferleben", SESSION_2018) is None  # published later
 
 
 def test_applications_and_success_rate(engine: Engine) -> None:

@@ -9,10 +9,9 @@ Re-importing identical data writes nothing at all (no batch): ``commit_import`` 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from sozdash import audit, db
@@ -23,7 +22,9 @@ from sozdash.permissions import Actor, require_role
 
 CHUNK = 20_000
 MAX_REPORTED_REJECTS = 1000
-OBSERVATION_COLUMNS = [c.name for c in Observation.__table__.c]
+INSERTED = ["area_id", "indicator_id", "period", "value", "numerator", "denominator", "status", "symbol",
+            "source", "is_demo", "batch_id", "note"]  # fmt: skip
+"""The columns ``_observation_rows`` fills, in the order of its tuples."""
 
 
 def commit_import(engine, actor: Actor, preview: Preview, progress: Progress = no_progress) -> int | None:
@@ -48,10 +49,10 @@ def commit_import(engine, actor: Actor, preview: Preview, progress: Progress = n
         _save_mappings(session, preview)
         changed = write["existing_id"].dropna().astype(int).tolist()
         _replace(session, batch.id, changed, progress)
-        values = _observation_rows(write, batch.id)
-        for start in range(0, len(values), CHUNK):
-            conn.execute(insert(Observation), values[start : start + CHUNK])
-            progress(0.3 + 0.7 * min(1.0, (start + CHUNK) / len(values)), "Werte werden gespeichert …")
+        for start in range(0, len(write), CHUNK):
+            values = _observation_rows(write.iloc[start : start + CHUNK], batch.id)
+            _insert_many(conn, Observation.__table__, INSERTED, values)
+            progress(0.3 + 0.7 * min(1.0, (start + CHUNK) / len(write)), "Werte werden gespeichert …")
         db.bump_data_version(session)
         audit.record(
             session, actor, "import", "import_batches", batch.id, None, None,
@@ -61,7 +62,7 @@ def commit_import(engine, actor: Actor, preview: Preview, progress: Progress = n
 
 
 def _create_indicators(session: Session, actor: Actor, preview: Preview) -> list[str]:
-    used = set(preview.checked.rows["indicator_key"])
+    used = set(preview.checked.rows["indicator_key"].unique())
     existing = set(session.scalars(select(Indicator.key)))
     created = []
     for spec in preview.options.new_indicators:
@@ -146,22 +147,30 @@ def _replace(session: Session, batch_id: int, ids: list[int], progress: Progress
         progress(0.3 * min(1.0, (start + CHUNK) / len(ids)), "Bisherige Werte werden gesichert …")
 
 
-def _observation_rows(rows: pd.DataFrame, batch_id: int) -> list[dict[str, Any]]:
-    frame = pd.DataFrame(
-        {
-            "area_id": rows["area_id"].astype(int).to_numpy(),
-            "indicator_id": rows["indicator_id"].astype(int).to_numpy(),
-            "period": rows["period"].astype(int).to_numpy(),
-            "value": rows["value"].astype(float).to_numpy(),
-            "numerator": rows["numerator"].astype(float).to_numpy(),
-            "denominator": rows["denominator"].astype(float).to_numpy(),
-            "status": rows["status"].to_numpy(),
-            "symbol": rows["symbol"].to_numpy(),
-            "source": rows["source"].to_numpy(),
-        }
-    ).astype(object)
-    frame = frame.where(frame.notna(), None)
-    frame["is_demo"] = False
-    frame["batch_id"] = batch_id
-    frame["note"] = None
-    return frame.to_dict("records")
+def _observation_rows(rows: pd.DataFrame, batch_id: int) -> list[tuple]:
+    """Parameter tuples in ``INSERTED`` order, with Python values (None where missing)."""
+    count = len(rows)
+    columns = [
+        *(rows[c].astype(int).tolist() for c in ("area_id", "indicator_id", "period")),
+        *(_nullable(rows[c].astype(float)) for c in ("value", "numerator", "denominator")),
+        rows["status"].tolist(),
+        _nullable(rows["symbol"]),
+        rows["source"].tolist(),
+        [False] * count,
+        [batch_id] * count,
+        [None] * count,
+    ]
+    return list(zip(*columns, strict=True))
+
+
+def _nullable(column: pd.Series) -> list:
+    """Values as Python objects, None where missing (NaN, NA)."""
+    return column.astype(object).where(column.notna(), None).tolist()
+
+
+def _insert_many(conn: Connection, table: Table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert parameter tuples with the database driver's ``executemany`` (no per-row SQLAlchemy work)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})", rows
+    )

@@ -203,18 +203,26 @@ def classify(conn: Connection, rows: pd.DataFrame, source: str) -> pd.DataFrame:
     merged = out.merge(
         existing.rename(columns={c: f"{c}_old" for c in ["id", *COMPARED]}), how="left", on=KEY
     )
-    same = np.ones(len(merged), dtype=bool)
+    merged["existing_id"] = merged["id_old"].astype("Int64")
+    found = merged["existing_id"].notna().to_numpy()
+    kind = np.full(len(merged), "new", dtype=object)
+    kind[found] = np.where(_unchanged(merged[found]), "unchanged", "changed")
+    merged["kind"] = kind
+    return merged[[*rows.columns, "indicator_id", "is_demo", "source", "existing_id", "kind"]]
+
+
+def _unchanged(pairs: pd.DataFrame) -> np.ndarray:
+    """Whether each new row equals its stored row (columns ``c`` and ``c_old`` for ``COMPARED``)."""
+    same = np.ones(len(pairs), dtype=bool)
     for column in COMPARED:
-        new, old = merged[column], merged[f"{column}_old"]
+        new, old = pairs[column], pairs[f"{column}_old"]
         if column in ("value", "numerator", "denominator"):
             a, b = new.astype(float).to_numpy(), old.astype(float).to_numpy()
             equal = np.isclose(a, b, rtol=1e-12, atol=1e-12) | (np.isnan(a) & np.isnan(b))
         else:
             equal = (_text(new) == _text(old)).to_numpy()
         same &= equal
-    merged["existing_id"] = merged["id_old"].astype("Int64")
-    merged["kind"] = np.where(merged["existing_id"].isna(), "new", np.where(same, "unchanged", "changed"))
-    return merged[[*rows.columns, "indicator_id", "is_demo", "source", "existing_id", "kind"]]
+    return same
 
 
 def _text(column: pd.Series) -> pd.Series:

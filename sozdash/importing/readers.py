@@ -227,7 +227,7 @@ def _table(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     duplicates = sorted({h for h in named if named.count(h) > 1})
     if duplicates:
         raise ImportProblem(f"Spaltenüberschrift doppelt: {', '.join(duplicates)}.")
-    frame.columns = ["row", *header]
+    frame.columns = ["row", *(h or f"(Spalte {i})" for i, h in enumerate(header, start=1))]
     return frame[keep].reset_index(drop=True), int(len(frame) - keep.sum()) + start
 
 

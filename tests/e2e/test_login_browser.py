@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from sozdash import auth, db
 from sozdash.permissions import Actor
@@ -38,14 +38,14 @@ def test_login_form_shows_bearbeiten_in_the_navigation(
     page.get_by_label("Passwort", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
     wait_idle(page)
-    assert page.get_by_text("Angemeldet als").first.is_visible()
-    assert nav.get_by_text("Bearbeiten").first.is_visible()
-    assert nav.get_by_text("Änderungsprotokoll").first.is_visible()
+    expect(page.get_by_text("Angemeldet als").first).to_be_visible(timeout=30_000)
+    expect(nav.get_by_text("Bearbeiten").first).to_be_visible(timeout=30_000)
+    expect(nav.get_by_text("Änderungsprotokoll").first).to_be_visible()
 
     nav.get_by_text("Bearbeiten").first.click()
     wait_idle(page)
-    assert page.locator("h1").first.inner_text().strip() == "Bearbeiten"
-    assert page.get_by_text("Art des Eintrags").first.is_visible()
+    expect(page.locator("h1").first).to_have_text("Bearbeiten", timeout=30_000)
+    expect(page.get_by_text("Art des Eintrags").first).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]
 

@@ -39,6 +39,5 @@ def test_present_session_with_arrow_keys(app_url: str, page: Page) -> None:
     wait_idle(page)
     expect(position).to_have_text(re.compile(r"^Folie 2 von 7"))
     expect(page.get_by_text("Stand: 16.04.2018").first).to_be_visible()
-    page.screenshot(path="/tmp/present.png")
     assert "folie=2" in page.url
     assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]
