@@ -9,6 +9,7 @@ from sozdash.paths import ROOT
 FAVICON = ROOT / "sozdash" / "assets" / "favicon.png"
 st.set_page_config(page_title="Sozialdashboard Leverkusen", page_icon=str(FAVICON), layout="wide")
 
+ui.enter_app()
 engine = ui.engine()
 actor = ui.session_actor(engine)  # from the login only, never from URL parameters
 navigation = st.navigation(

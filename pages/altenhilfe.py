@@ -14,7 +14,7 @@ st.caption(
 periods = altenhilfe.periods(engine).set_index("key")
 period = ui.url_select("Periode", list(periods.index), "periode", default=altenhilfe.default_period(engine, as_of),
                        format_func=lambda k: periods.at[k, "name"], widget="radio")  # fmt: skip
-st.markdown(ui.plain(periods.at[period, "description"] or ""))
+st.markdown(ui.plain(fmt.text(periods.at[period, "description"], "")))
 st.caption(ui.plain(f"Quelle: {periods.at[period, 'source']}"))
 table = altenhilfe.packages_table(engine, period, as_of)
 if table.empty:

@@ -30,7 +30,11 @@ spec = ENTITIES[ui.url_select("Art des Eintrags", list(kinds), "art", format_fun
 records = editing.records(engine, actor, spec)
 labels = {NEW: "– neuer Eintrag –", **dict(zip(records["id"].tolist(), records["label"], strict=True))}
 chosen = ui.url_select("Eintrag", list(labels), "nr", format_func=labels.get)
-values, version = editing.load(engine, spec, chosen) if chosen else (editing.defaults(spec), 0)
+try:
+    values, version = editing.load(engine, spec, chosen) if chosen else (editing.defaults(spec), 0)
+except editing.RecordGone as exc:  # deleted by someone else a moment ago
+    st.warning(str(exc), icon=":material/delete:")
+    st.stop()
 loaded = st.session_state.get("edit-loaded")  # the version this session started editing from
 if loaded and loaded[:2] == (spec.key, chosen):
     version = loaded[2]

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sozdash import indicator_view, maps, projects, queries, refdate, ui, visibility, vocab
+from sozdash import fmt, indicator_view, maps, projects, queries, refdate, ui, visibility, vocab
 
 engine = ui.engine()
 as_of = ui.stichtag()
@@ -51,9 +51,12 @@ st.subheader(f"{ui.plain(detail['title'])} – {detail['status_label']}")
 st.markdown(projects.detail_line(detail))
 if detail["ends_soon"]:
     st.warning("⚠ **Förderende in Sicht:** Die Förderung endet innerhalb von 12 Monaten nach dem Stichtag.")
-st.markdown(ui.plain(detail["description"] or ""))
+st.markdown(ui.plain(fmt.text(detail["description"], "")))
 st.caption(
-    ui.plain(f"Quelle: {detail['source']}" + (f" · Hinweis: {detail['note']}" if detail["note"] else ""))
+    ui.plain(
+        f"Quelle: {detail['source']}"
+        + (f" · Hinweis: {detail['note']}" if fmt.text(detail["note"], "") else "")
+    )
 )
 focus = projects.focuses(engine).query("project == @key")
 if not focus.empty:

@@ -46,9 +46,9 @@ if presenting and refs:
         st.columns([3, 2]) if content.figure is not None or content.deck is not None else (None, st)
     )
     if content.figure is not None:
-        fig = content.figure.update_layout(separators=fmt.PLOTLY_SEPARATORS, font={"size": 18},
-                                           height=min(content.figure.layout.height or 560, 620))  # fmt: skip
-        visual.plotly_chart(fig, key="slide-chart", config={"displaylogo": False, "locale": "de"})
+        fig = content.figure.update_layout(separators=fmt.PLOTLY_SEPARATORS, template="plotly_white",
+                                           font={"size": 20, "color": "#111111"}, height=600)  # fmt: skip
+        visual.plotly_chart(fig, key="slide-chart", theme=None, config={"displaylogo": False, "locale": "de"})
     elif content.deck is not None:
         visual.pydeck_chart(content.deck, key="slide-map", height=560)
     with text:

@@ -34,10 +34,10 @@ cards = [
      "Projekte mit Status ● laufend am Stichtag.", link | {"status": "laufend"}),
     ("Förderende in Sicht", len(funding.ending_soon(engine, as_of, public)), "pages/foerderprogramme.py",
      "⚠ Förderung endet in den 12 Monaten nach dem Stichtag.", link),
-    ("Wirkungspakete nicht auf Kurs", lights.count("nicht_auf_kurs"), "pages/altenhilfe.py",
-     f"✗ nicht auf Kurs; dazu ! gefährdet: {lights.count('gefaehrdet')}. Ampeln aus Beispieldaten.", link),
-    ("Offene Handlungsempfehlungen", open_count, "pages/sozialbericht.py",
-     f"Status offen oder in Umsetzung; davon Beispieldaten: {open_demo}.", link),
+    ("Pakete nicht auf Kurs", lights.count("nicht_auf_kurs"), "pages/altenhilfe.py",
+     f"Wirkungspakete ✗ nicht auf Kurs; dazu ! gefährdet: {lights.count('gefaehrdet')}. Ampeln aus Beispieldaten.", link),
+    ("Offene Empfehlungen", open_count, "pages/sozialbericht.py",
+     f"Handlungsempfehlungen offen oder in Umsetzung; davon Beispieldaten: {open_demo}.", link),
 ]  # fmt: skip
 for col, (label, value, page, note, params) in zip(st.columns(4), cards, strict=True):
     with col.container(border=True):

@@ -404,6 +404,11 @@ def defaults(spec: EntitySpec) -> dict[str, Any]:
     }
 
 
+def _owned(spec: EntitySpec, session: Session, record: Any, actor: Actor) -> bool:
+    owner = spec.owner(session, _values(spec, record))
+    return owner is not None and owner == actor.org_id
+
+
 def records(engine: Engine, actor: Actor, spec: EntitySpec, deleted: bool = False) -> pd.DataFrame:
     """Records ``actor`` may edit (``id``, ``label``), or the soft-deleted ones with ``deleted``."""
     with db.session_scope(engine) as session:
@@ -416,7 +421,7 @@ def records(engine: Engine, actor: Actor, spec: EntitySpec, deleted: bool = Fals
         rows = [
             (record.id, spec.describe(session, record))
             for record in session.scalars(statement)
-            if has_role(actor, "planung") or spec.owner(session, _values(spec, record)) == actor.org_id
+            if has_role(actor, "planung") or _owned(spec, session, record, actor)
         ]
     return pd.DataFrame(rows, columns=["id", "label"])
 

@@ -58,3 +58,10 @@ def date(value: dt.date | None, precision: str = "day") -> str:
         return str(value.year)
     text = value.strftime("%d.%m.%Y")
     return f"frühestens {text}" if precision == "after" else text
+
+
+def text(value: object, default: str = MISSING) -> str:
+    """A stored text, or ``default`` when it is empty or missing (None/NaN from pandas)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return default
+    return str(value)

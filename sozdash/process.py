@@ -84,7 +84,7 @@ def sessions_table(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     return pd.DataFrame({
         "Konferenz": list(rows["conference_name"]), "Datum": [fmt.date(d, p) for d, p in zip(rows["date"], rows["date_precision"], strict=True)],
         "Sitzung": list(rows["title"]), "Stand": [timeline.state(d, bool(p), as_of) for d, p in zip(rows["date"], rows["is_planned"], strict=True)],
-        "Ergebnisse": [r or "nicht belegt" for r in rows["results"]], "Quelle": list(rows["source"]),
+        "Ergebnisse": [fmt.text(r, "nicht belegt") for r in rows["results"]], "Quelle": list(rows["source"]),
         "Hinweis": list(rows["note"].fillna("")),
     })  # fmt: skip
 
@@ -114,12 +114,17 @@ def open_recommendations(engine: Engine) -> tuple[int, int]:
 def flow_lines(engine: Engine) -> list[str]:
     """The process as an accessible text list: which conference feeds into what."""
     frame = conferences(engine)
+    feeding = frame[frame["feeds_into"].notna()]
     lines = [
-        f"{r.name}" + (f" ({r.legal_basis})" if r.legal_basis else "") + f" → {r.feeds_into}"
-        for r in frame.itertuples() if r.feeds_into
-    ]  # fmt: skip
-    tables = frame[frame["feeds_into"].isna()]["name"]
-    lines += [f"{name} → Sozialbericht (Entscheidungen fließen in die Neuauflage ein)" for name in tables]
+        name + (f" ({basis})" if pd.notna(basis) else "") + f" → {target}"
+        for name, basis, target in zip(
+            feeding["name"], feeding["legal_basis"], feeding["feeds_into"], strict=True
+        )
+    ]
+    lines += [
+        f"{name} → Sozialbericht (Entscheidungen fließen in die Neuauflage ein)"
+        for name in frame.loc[frame["feeds_into"].isna(), "name"]
+    ]
     lines.append(
         "Handlungsoptionen im Kontext Integration → Sozialbericht (daneben, nicht über den Runden Tisch)"
     )

@@ -317,8 +317,8 @@ def detail_line(detail: pd.Series) -> str:
     """Runtime, programme, round and lead unit of a project as one markdown line."""
     inherited = " (vom Gesamtprojekt übernommen)" if detail["dates_from_parent"] else ""
     return (
-        f"**Laufzeit:** {detail['period']}{inherited} · **Programm:** {detail['programme'] or '–'} · "
-        f"**Förderrunde:** {detail['round'] or '–'} · **Federführung:** {detail['lead'] or 'nicht belegt'}"
+        f"**Laufzeit:** {detail['period']}{inherited} · **Programm:** {fmt.text(detail['programme'])} · "
+        f"**Förderrunde:** {fmt.text(detail['round'])} · **Federführung:** {fmt.text(detail['lead'], 'nicht belegt')}"
     )
 
 
@@ -401,7 +401,7 @@ def district_indicators(
             rows.append({
                 "Indikator": catalogue.at[indicator, "name"], "Gebiet": row.area_name, "Jahr": year,
                 "Wert": row.display, "Beispieldaten": "ja (erfunden)" if row.is_demo else "nein",
-                "Quelle": row.source or catalogue.at[indicator, "source"],
+                "Quelle": fmt.text(row.source, catalogue.at[indicator, "source"]),
             })  # fmt: skip
     return pd.DataFrame(rows), demo
 

@@ -117,5 +117,5 @@ def summary(frame: pd.DataFrame, as_of: dt.date, what: str) -> str:
         f"{len(frame)} Ereignisse zu {what} zwischen {fmt.date(frame['date'].iloc[0], frame['date_precision'].iloc[0])} "
         f"und {fmt.date(frame['date'].iloc[-1], frame['date_precision'].iloc[-1])}"
         + (f", davon {planned} nur geplant" if planned else "")
-        + f". Zuletzt: {fmt.date(latest['date'], latest['date_precision'])} – {latest['title']}."
+        + f". Zuletzt: {fmt.date(latest['date'], latest['date_precision'])} – {str(latest['title']).rstrip('.')}."
     )

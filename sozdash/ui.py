@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.errors import StreamlitSecretNotFoundError
+from streamlit.runtime.pages_manager import PagesManager
 
 from sozdash import auth, db, fmt, queries, refdate, saved_views
 from sozdash.editing import FieldSpec
@@ -40,8 +41,25 @@ def _prepared_engine(url: str) -> Engine:
     return engine
 
 
+def enter_app() -> None:
+    """Called first by app.py: from now on Streamlit always runs app.py (navigation by role,
+    login checks) and never a ``pages/`` file on its own.
+
+    Streamlit starts every process in its legacy multipage mode because a ``pages/`` folder
+    exists, and leaves it only when ``st.navigation`` runs. Until then a direct link such as
+    ``/protokoll`` would run that page without app.py.
+    """
+    PagesManager.uses_pages_directory = False
+
+
 def engine() -> Engine:
-    """The app's database, created and filled on first use; on failure a German page and stop."""
+    """The app's database, created and filled on first use; on failure a German page and stop.
+
+    In a page run directly in Streamlit's legacy mode (see ``enter_app``) it leaves that mode
+    and reruns, so that app.py handles the request."""
+    if PagesManager.uses_pages_directory:
+        enter_app()
+        st.rerun()
     try:
         return _prepared_engine(db.database_url())
     except db.DatabaseError as exc:
@@ -258,7 +276,8 @@ PRESENTATION_CSS = """<style>
 .stApp { background: #ffffff; color: #111111; }
 .stApp p, .stApp li, .stApp label, .stApp button p { font-size: 28px !important; line-height: 1.35; color: #111111; }
 .stApp h1 { font-size: 52px !important; color: #000000; }
-.stApp [data-testid="stCaptionContainer"] p { font-size: 24px !important; color: #222222; }
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] * {
+  font-size: 24px !important; color: #222222 !important; }
 </style>"""
 """Projector layout: no sidebar or menus, large type (body ≥ 24 px), black on white (constant, no user text)."""
 

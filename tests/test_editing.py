@@ -192,6 +192,9 @@ def test_fachbereich_edits_only_records_of_its_own_unit(engine: Engine) -> None:
     listed = set(editing.records(engine, fb, PROJECT)["id"])
     assert {biwaq, sub} <= listed and other not in listed
     assert editing.create(engine, fb, PROJECT, _valid(engine, "project")) > 0
+    without_unit = Actor("fb-ohne", "fachbereich", None)
+    assert editing.records(engine, without_unit, CONFERENCE_SESSION).empty  # owner None: Planung only
+    assert editing.records(engine, without_unit, PROJECT).empty
 
 
 def _errors(call) -> dict[str, str]:

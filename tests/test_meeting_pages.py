@@ -137,3 +137,15 @@ def test_editor_saves_a_view_from_the_sidebar_then_renames_and_deletes_it(app_en
     _button(at, "Löschen").click().run()
     assert_clean(at)
     assert not any(o.startswith("Ältere Menschen") for o in at.selectbox(key="view-choice").options)
+
+
+def test_export_button_builds_three_downloads_with_progress(app_env: Engine) -> None:
+    at = open_page("pages/sitzungen.py", timeout=180)
+    _button(at, "Dateien erstellen").click().run(timeout=180)
+    assert_clean(at)
+    downloads = at.get("download_button")
+    labels = sorted(d.proto.label for d in downloads if d.proto.label.startswith("sozialausschuss-2018"))
+    assert labels == [
+        f"sozialausschuss-2018-stand-2018-04-16.{kind} herunterladen" for kind in ("pdf", "pptx", "xlsx")
+    ]
+    assert at.get("progress")  # the progress bar was shown while building

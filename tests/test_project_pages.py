@@ -150,6 +150,7 @@ def test_sozialbericht_process_page(app_env: Engine) -> None:
     flow = next(m.value for m in at.markdown if "→" in m.value).replace("\\", "")
     assert "Kommunale Gesundheitskonferenz Leverkusen (§ 24 ÖGDG NRW (verpflichtend)) → Runder Tisch" in flow
     assert "Runder Tisch (Sozialbericht) → Sozialbericht" in flow
+    assert "Sozialkonferenz → Runder Tisch" in flow and "nan" not in flow  # no legal basis recorded
     sessions = frame_with(at, "Sitzung")
     assert len(sessions) == 4
     recommendations = frame_with(at, "Lebenslage")
@@ -168,8 +169,8 @@ def test_start_page_status_as_of_the_2018_session_links_to_pages(app_env: Engine
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Laufende Projekte"] == "1"
     assert metrics["Förderende in Sicht"] == "1"
-    assert metrics["Wirkungspakete nicht auf Kurs"] == "0"  # no measurement before 31.12.2019
-    assert metrics["Offene Handlungsempfehlungen"] == "3"
+    assert metrics["Pakete nicht auf Kurs"] == "0"  # no measurement before 31.12.2019
+    assert metrics["Offene Empfehlungen"] == "3"
     links = [link.proto for link in at.get("page_link")]
     assert any("projekte" in link.page and "stichtag=2018-05-01" in link.query_string for link in links)
     assert any("altenhilfe" in link.page for link in links)
@@ -179,5 +180,14 @@ def test_start_page_today_counts_packages_off_course(app_env: Engine) -> None:
     at = open_page("pages/ueberblick.py")
     assert_clean(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Wirkungspakete nicht auf Kurs"] == "1"  # SkF
+    assert metrics["Pakete nicht auf Kurs"] == "1"  # SkF
     assert metrics["Laufende Projekte"] == "0"
+
+
+def test_sub_project_detail_without_own_dates_or_lead(app_env: Engine) -> None:
+    at = open_page("pages/projekte.py", query={"projekt": "biwaq-rl-sprachcafe", "stichtag": "2018-05-01"})
+    assert_clean(at)
+    line = next(m.value for m in at.markdown if m.value.startswith("**Laufzeit:**"))
+    assert "01.04.2014–31.12.2018 (vom Gesamtprojekt übernommen)" in line
+    assert "**Federführung:** nicht belegt" in line and "nan" not in line
+    assert any("Keine Partner belegt" in c.value for c in at.caption)

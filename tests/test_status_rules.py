@@ -214,3 +214,11 @@ def test_filter_portfolio() -> None:
 def test_project_years_from_runtime_or_applications() -> None:
     assert projects.project_years(D(2014, 4, 1), D(2016, 12, 31), []) == {2014, 2015, 2016}
     assert projects.project_years(None, None, [D(2018, 2, 1), D(2018, 4, 16), None]) == {2018}
+
+
+def test_detail_line_never_shows_nan_for_missing_texts() -> None:
+    detail = pd.Series({"period": "keine Laufzeit", "dates_from_parent": False, "programme": "BIWAQ",
+                        "round": float("nan"), "lead": float("nan")})  # fmt: skip
+    line = projects.detail_line(detail)
+    assert "nan" not in line
+    assert "**Förderrunde:** –" in line and "**Federführung:** nicht belegt" in line

@@ -1,10 +1,12 @@
 """Every page of the real app in Chromium: no exception element, no console error."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page
 
 from sozdash.navigation import pages_for
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import running_app, wait_idle
 
 pytestmark = pytest.mark.e2e
 PUBLIC_PAGES = [p for specs in pages_for("rat").values() for p in specs]
@@ -26,3 +28,15 @@ def test_start_page_shows_real_population_and_demo_notice(app_url: str, page: Pa
     assert page.get_by_text("Sozialdashboard Leverkusen").first.is_visible()
     assert page.get_by_text("165.748").first.is_visible()
     assert page.locator("[data-testid='stAlert']", has_text="Beispieldaten").first.is_visible()
+
+
+def test_first_direct_link_on_a_new_server_still_runs_the_app_shell(page: Page, tmp_path: Path) -> None:
+    """A new server's first request for /protokoll must go through app.py (navigation by role),
+    not Streamlit's legacy pages/ mode that would run the page file on its own."""
+    with running_app(tmp_path) as url:
+        page.goto(f"{url}/protokoll")
+        wait_idle(page)
+        navigation = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Sozialbericht" in navigation and "Überblick" in navigation
+        assert "protokoll" not in navigation.lower() and "datenimport" not in navigation.lower()
+        assert page.get_by_text("Änderungsprotokoll").count() == 0
