@@ -26,30 +26,33 @@ ui.download_buttons(shown, "gespeicherte-ansichten", key="views")
 titles = dict(zip(views["id"], views["Titel"] + " · " + views["Seite"], strict=True))
 view_id = st.selectbox("Ansicht", list(titles), format_func=titles.get, key="view-choice")
 view = saved_views.get_view(engine, view_id)
-st.markdown(f"**Link:** `{saved_views.deep_link(view.page, view.params)}`")
-if st.button("Ansicht öffnen", type="primary", icon=":material/open_in_new:"):
-    st.switch_page(saved_views.page_file(view.page), query_params=view.params)
+st.page_link(saved_views.page_file(view.page), label=f"„{view.title}“ öffnen", icon=":material/open_in_new:",
+             query_params=view.params)  # fmt: skip
+st.markdown(f"**Link zum Weitergeben:** `{saved_views.deep_link(view.page, view.params)}`")
 
 if not has_role(actor, saved_views.EDIT_ROLE):
     st.caption("Umbenennen und Löschen: angemeldet ab der Rolle „Fachbereich“.")
     st.stop()
 
+
+def change(action, *args: object) -> None:
+    """Run a write (rename/delete) in a callback and keep its outcome for the next run."""
+    try:
+        action(engine, actor, *args)
+        st.session_state["views-outcome"] = ("success", "Gespeichert.")
+    except (saved_views.ViewError, PermissionDenied) as exc:
+        st.session_state["views-outcome"] = ("error", str(exc))
+
+
+if outcome := st.session_state.pop("views-outcome", None):
+    (st.success if outcome[0] == "success" else st.error)(outcome[1])
 with st.form(f"rename-{view.id}"):
     st.subheader("Umbenennen")
-    title = st.text_input("Titel", value=view.title, max_chars=saved_views.MAX_TITLE)
-    note = st.text_area("Notiz", value=view.note or "")
-    if st.form_submit_button("Änderungen speichern", icon=":material/save:"):
-        try:
-            saved_views.rename_view(engine, actor, view.id, title, note)
-            st.toast("Gespeichert.", icon=":material/check:")
-            st.rerun()
-        except (saved_views.ViewError, PermissionDenied) as exc:
-            st.error(str(exc), icon=":material/error:")
+    st.text_input("Titel", value=view.title, max_chars=saved_views.MAX_TITLE, key=f"title-{view.id}")
+    st.text_area("Notiz", value=view.note or "", key=f"note-{view.id}")
+    st.form_submit_button("Änderungen speichern", icon=":material/save:", on_click=lambda: change(
+        saved_views.rename_view, view.id, st.session_state[f"title-{view.id}"], st.session_state[f"note-{view.id}"]))  # fmt: skip
 
 confirm = st.checkbox(f"Ja, „{view.title}“ löschen", key=f"confirm-{view.id}")
-if st.button("Löschen", icon=":material/delete:", disabled=not confirm):
-    try:
-        saved_views.delete_view(engine, actor, view.id)
-        st.rerun()
-    except (saved_views.ViewError, PermissionDenied) as exc:
-        st.error(str(exc), icon=":material/error:")
+st.button("Löschen", icon=":material/delete:", disabled=not confirm, on_click=change,
+          args=(saved_views.delete_view, view.id))  # fmt: skip

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import app_test as app_test_module
 
 from sozdash import db
 
@@ -101,3 +103,18 @@ def app_env(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
     monkeypatch.setenv("DATABASE_URL", sqlite_engine.url.render_as_string(hide_password=False))
     monkeypatch.chdir(ROOT)
     return sqlite_engine
+
+
+class _AppPagesManager(PagesManager):
+    """AppTest resets Streamlit's legacy ``pages/`` mode before every run; a real server leaves
+    it for good once app.py has run (``ui.enter_app``). Mirror the server so that every AppTest
+    run goes through app.py, as a browser request does."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture(autouse=True)
+def _app_pages_like_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_test_module, "PagesManager", _AppPagesManager)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import parse_qsl
 
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
@@ -12,6 +13,7 @@ from sozdash.db import session_scope
 from sozdash.models import SavedView
 from sozdash.permissions import Actor
 from tests.apptest import APP, assert_clean, open_page
+from tests.conftest import ROOT
 
 EDITOR = Actor(username="fb.sozial", role="fachbereich")
 SLIDES = 7  # data/seed/agenda_slides.yaml
@@ -81,16 +83,25 @@ def test_last_slide_cannot_go_further_and_todays_state_uses_today(app_env: Engin
     assert any("2024 nach Stadtteil" in m.value for m in at.markdown)  # newest demo year, not 2017
 
 
-def test_open_saved_view_switches_to_its_page_with_its_params(app_env: Engine) -> None:
+def test_open_saved_view_links_to_its_page_with_its_params(app_env: Engine) -> None:
     at = open_page("pages/ansichten.py")
     assert_clean(at)
     assert len(at.dataframe[0].value) == SLIDES
     at.selectbox(key="view-choice").select(_view_id(app_env, "SGB-II-Quote nach Stadtteilen")).run()
-    _button(at, "Ansicht öffnen").click().run()
-    assert_clean(at)
-    assert at.title[0].value == "Indikatoren"
-    assert at.query_params["ind"] == "sgb2_quote" and at.query_params["ebene"] == "stadtteil"
-    assert at.query_params["stichtag"] == "2018-04-16"
+    link = next(p.proto for p in at.get("page_link") if p.proto.label.startswith("„SGB-II-Quote"))
+    # expected parameters: data/seed/saved_views.yaml
+    assert link.page == "indikatoren"
+    assert dict(parse_qsl(link.query_string)) == {
+        "ind": "sgb2_quote",
+        "lage": "einkommen",
+        "ebene": "stadtteil",
+        "stichtag": "2018-04-16",
+    }  # fmt: skip
+    opened = open_page("pages/indikatoren.py", query=dict(parse_qsl(link.query_string)))
+    assert_clean(opened)
+    assert opened.selectbox(key="url-ind").value == "sgb2_quote"
+    assert opened.selectbox(key="url-ebene").value == "stadtteil"
+    assert opened.query_params["stichtag"] == "2018-04-16"
 
 
 def test_reader_sees_no_edit_controls(app_env: Engine) -> None:
@@ -102,7 +113,7 @@ def test_reader_sees_no_edit_controls(app_env: Engine) -> None:
 
 
 def test_editor_saves_a_view_from_the_sidebar_then_renames_and_deletes_it(app_env: Engine) -> None:
-    # The sidebar control on its own (AppTest reruns a switched-to page without app.py's sidebar).
+    # The sidebar control on its own, as AppTest of a switched-to page may not rerun app.py's sidebar.
     at = AppTest.from_function(_save_control_app, default_timeout=30)
     at.session_state["actor"] = EDITOR
     at.query_params.update(ind="bevoelkerung_65plus", ebene="stadtteil", jahr="2017")
@@ -130,6 +141,7 @@ def test_editor_saves_a_view_from_the_sidebar_then_renames_and_deletes_it(app_en
     rename.input("Ältere Menschen 2017")
     _button(at, "Änderungen speichern").click().run()
     assert_clean(at)
+    assert at.success[0].value == "Gespeichert."
     assert "Ältere Menschen 2017 · Indikatoren" in at.selectbox(key="view-choice").options
     at.selectbox(key="view-choice").select(_view_id(app_env, "Ältere Menschen 2017")).run()
     assert _button(at, "Löschen").disabled
@@ -140,7 +152,9 @@ def test_editor_saves_a_view_from_the_sidebar_then_renames_and_deletes_it(app_en
 
 
 def test_export_button_builds_three_downloads_with_progress(app_env: Engine) -> None:
-    at = open_page("pages/sitzungen.py", timeout=180)
+    # The page on its own: in AppTest a switched-to page can rerun through app.py, which drops a
+    # plain button's return value; the export is driven by that return value.
+    at = AppTest.from_file(str(ROOT / "pages" / "sitzungen.py"), default_timeout=180).run()
     _button(at, "Dateien erstellen").click().run(timeout=180)
     assert_clean(at)
     downloads = at.get("download_button")

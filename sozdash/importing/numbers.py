@@ -118,10 +118,8 @@ PERIOD = re.compile(
 
 def parse_periods(texts: pd.Series) -> pd.Series:
     """Reference years (nullable Int64); NA where not understood or outside 1900–2200."""
-    cells = clean(texts)
-    uniques = cells.drop_duplicates()
-    years = uniques.str.extract(PERIOD, expand=False)
+    codes, distinct = pd.factorize(clean(texts))
+    years = pd.Series(distinct, dtype="string").str.extract(PERIOD, expand=False)
     parsed = pd.to_numeric(years, errors="coerce")
     parsed = parsed.where((parsed >= 1900) & (parsed <= 2200))
-    lookup = dict(zip(uniques, parsed, strict=True))
-    return cells.map(lookup).astype("Int64")
+    return pd.Series(parsed.to_numpy(dtype=float)[codes], index=texts.index).astype("Int64")

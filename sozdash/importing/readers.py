@@ -261,7 +261,7 @@ def _frame(grid: pd.DataFrame, **fields: pd.Series | str) -> pd.DataFrame:
     out = pd.DataFrame({"row": grid["row"].to_numpy()})
     for name in LONG_FIELDS:
         value = fields.get(name, "")
-        out[name] = value.to_numpy() if isinstance(value, pd.Series) else value
+        out[name] = value.array if isinstance(value, pd.Series) else value
     return out.astype({name: "string" for name in LONG_FIELDS})
 
 

@@ -179,14 +179,15 @@ def check_rows(
     duplicated = keys.duplicated(keep=False)
     reason.loc[keys.index[duplicated.to_numpy()]] = REASONS["duplicate"]
     valid = (reason == "").to_numpy()
+    bad = table[~valid]
     rejected = pd.DataFrame(
         {
-            "Zeile": table["row"].to_numpy(),
-            "Grund": reason.to_numpy(),
-            "Gebiet": table["area"].to_numpy(),
-            "Indikator": table["indicator"].to_numpy(),
-            "Jahr": table["period"].to_numpy(),
-            "Wert": table["value"].to_numpy(),
+            "Zeile": bad["row"].to_numpy(),
+            "Grund": reason[~valid].to_numpy(),
+            "Gebiet": bad["area"].to_numpy(),
+            "Indikator": bad["indicator"].to_numpy(),
+            "Jahr": bad["period"].to_numpy(),
+            "Wert": bad["value"].to_numpy(),
         }
-    )[~valid]
-    return Checked(rows=rows[valid].reset_index(drop=True), rejected=rejected.reset_index(drop=True))
+    )
+    return Checked(rows=rows[valid].reset_index(drop=True), rejected=rejected)

@@ -31,7 +31,7 @@ def test_present_session_with_arrow_keys(app_url: str, page: Page) -> None:
     wait_idle(page)
     expect(position).to_have_text(re.compile(r"^Folie 2 von 7"))
     expect(page.locator("h1").first).to_have_text("SGB-II-Quote nach Stadtteilen")
-    expect(page.get_by_text("Beispieldaten").first).to_be_visible()
+    expect(page.locator("main").get_by_text("Beispieldaten", exact=True).first).to_be_visible()
     page.keyboard.press("ArrowRight")
     wait_idle(page)
     expect(position).to_have_text(re.compile(r"^Folie 3 von 7"))
