@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from sozdash import classify, queries, ui, vocab
+from sozdash import classify, queries, ui, visibility, vocab
 from sozdash import indicator_charts as charts
 from sozdash import indicator_view as iv
 
 engine = ui.engine()
 st.title("Indikatoren")
-catalogue = queries.indicators(engine)
+catalogue = visibility.indicators(engine, ui.current_actor())
 by_key = catalogue.set_index("key")
 wanted = st.query_params.get("ind")
 lagen = [lage for lage in vocab.LEBENSLAGEN if lage in set(catalogue["lebenslage"])]

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sozdash import indicator_view as iv
-from sozdash import ui
+from sozdash import ui, visibility
 
 engine = ui.engine()
 st.title("Indikatorenkatalog")
@@ -12,7 +12,8 @@ st.markdown(
     "Richtung der Bewertung und Verfügbarkeit. **Abdeckung:** Anteil der Gebiete (auf den Ebenen mit "
     "Daten) mit veröffentlichtem Wert im neuesten Jahr; geheim gehaltene Werte zählen nicht."
 )
-catalogue = iv.catalogue(engine)
+visible = set(visibility.indicators(engine, ui.current_actor())["key"])
+catalogue = iv.catalogue(engine).query("Schlüssel in @visible")
 ui.demo_notice(bool(catalogue["Beispieldaten"].eq("ja").any()))
 text = st.text_input("Suchen", placeholder="z. B. Quote, Bildung, Bundesagentur", key="katalog-suche")
 found = iv.search(catalogue, text)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sozdash import index_views, queries, ui
+from sozdash import index_views, ui, visibility
 
 engine = ui.engine()
 st.title("Methode des Sozialindex")
@@ -11,7 +11,7 @@ if choice is None:
     st.stop()
 result, label, name = choice
 ui.demo_notice(result.is_demo)
-catalogue = queries.indicators(engine)
+catalogue = visibility.indicators(engine, ui.current_actor())
 
 st.subheader("Formeln")
 st.markdown(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sozdash import profile, queries, ui
+from sozdash import pdf_export, profile, queries, ui
 from sozdash.visibility import sees_internal
 from sozdash.vocab import LEBENSLAGEN
 
@@ -31,6 +31,11 @@ if data.empty:
     st.info(f"Für {name} liegen im Jahr {year} keine Indikatorwerte vor.")
     st.stop()
 ui.demo_notice(bool(data["is_demo"].any()))
+ui.file_export(
+    "Profil als PDF-Bericht",
+    lambda p: {f"stadtteilprofil-{area}-{year}.pdf": pdf_export.profile_pdf(engine, area, year, ui.current_actor(), progress=p)},
+    key=f"profil-pdf-{area}-{year}",
+)  # fmt: skip
 st.subheader(f"{name} – Auf einen Blick ({year})")
 for sentence in profile.highlights(data) or ["Kein Indikator weicht deutlich (|z| ≥ 1) von der Referenz ab."]:
     st.markdown(f"- {sentence}")

@@ -115,3 +115,12 @@ def test_comparison_needs_two_areas(app_env: Engine) -> None:
     assert any("mindestens zwei Gebiete" in i.value for i in at.info)
     assert not _tables(at, "Leverkusen (Stadt)")
     assert len(_tables(at, "Abstand")) == 1  # similar areas still work with one area
+
+
+def test_profile_pdf_report_is_built_on_the_page(app_env: Engine) -> None:
+    at = open_page("pages/stadtteilprofil.py", query={"gebiet": "opladen", "jahr": "2023"}, timeout=120)
+    next(b for b in at.button if b.label == "Profil als PDF-Bericht").click()
+    at.run(timeout=120)
+    assert_clean(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "stadtteilprofil-opladen-2023.pdf herunterladen" in labels
