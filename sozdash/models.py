@@ -175,7 +175,8 @@ class Observation(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    """Indexed through the unique key (area, indicator, period), which starts with it."""
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
     period: Mapped[int] = mapped_column(Integer)
     """Reference year (as of 31.12.)."""

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, select
 
 from sozdash.importing.names import match_areas, match_indicators
 from sozdash.importing.readers import LAYOUTS, read_table
-from sozdash.importing.validate import Checked, ImportOptions, check_rows
+from sozdash.importing.validate import Checked, ImportOptions, check_rows, map_values
 from sozdash.models import Area, AreaNameMapping, Indicator, Observation
 
 Progress = Callable[[float, str], None]
@@ -174,7 +174,7 @@ def _map_indicators(
     if len(rest) == 1 and options.indicator in keys:
         mapped[rest[0]] = options.indicator
         rest = []
-    series = frame["indicator"].map(mapped).astype("string")
+    series = map_values(frame["indicator"], mapped).astype("string")
     counts = frame["indicator"].value_counts()
     unknown = pd.DataFrame({"Name in der Datei": rest, "Zeilen": [int(counts[r]) for r in rest]})
     return series, unknown
@@ -186,7 +186,7 @@ def classify(conn: Connection, rows: pd.DataFrame, source: str) -> pd.DataFrame:
     symbol, demo flag and source)."""
     indicator_ids = dict(conn.execute(select(Indicator.key, Indicator.id)).all())
     out = rows.assign(
-        indicator_id=rows["indicator_key"].map(indicator_ids).astype("Int64"),
+        indicator_id=map_values(rows["indicator_key"], indicator_ids).astype("Int64"),
         area_id=rows["area_id"].astype("Int64"),
         period=rows["period"].astype("Int64"),
         is_demo=False,

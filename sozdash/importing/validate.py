@@ -8,6 +8,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import take
 from pydantic import BaseModel, Field, field_validator
 
 from sozdash.importing.numbers import MARKER_STATUS, clean, detect_decimal, parse_numbers, parse_periods
@@ -107,6 +108,13 @@ class Checked:
     rejected: pd.DataFrame
 
 
+def map_values(column: pd.Series, mapping: dict) -> pd.Series:
+    """``column.map(mapping)`` (missing where unmapped), each distinct value looked up once."""
+    codes, distinct = pd.factorize(column)
+    looked_up = pd.Series(distinct, dtype=object).map(mapping).to_numpy(dtype=object)
+    return pd.Series(take(looked_up, codes, allow_fill=True, fill_value=np.nan), index=column.index)
+
+
 def check_rows(
     table: pd.DataFrame,
     decimal: str | None,
@@ -168,7 +176,7 @@ def check_rows(
             "denominator": denominator.value.to_numpy(),
             "status": np.where(
                 marked,
-                symbol.map(MARKER_STATUS),
+                map_values(symbol, MARKER_STATUS),
                 np.where(flag_lower.isin(ESTIMATED_FLAGS), "estimated", "ok"),
             ),
             "symbol": symbol.to_numpy(),

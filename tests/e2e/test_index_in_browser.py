@@ -1,7 +1,7 @@
 """Sozialindex and Methode in Chromium: maps drawn, class words visible, URL state kept."""
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import wait_idle
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 def test_sozialindex_draws_both_maps_with_words_and_keeps_the_year(app_url: str, page: Page) -> None:
     page.goto(f"{app_url}/sozialindex?jahr=2019")
     wait_idle(page)
-    assert page.locator("[data-testid='stDeckGlJsonChart']").count() == 2
+    expect(page.locator("[data-testid='stDeckGlJsonChart']")).to_have_count(2, timeout=30_000)
     assert page.get_by_text("Ein Index ersetzt keine Ortskenntnis").first.is_visible()
     assert page.get_by_text("Bezugsjahr 2019, Dynamik 2017–2019").first.is_visible()
     assert "jahr=2019" in page.url

@@ -1,7 +1,7 @@
 """The BIWAQ project in the real app in Chromium: runtime, partners and the 2018 events."""
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import wait_idle
 
@@ -20,7 +20,7 @@ def test_biwaq_project_as_of_the_2018_session(app_url: str, page: Page) -> None:
         "Hochschule Niederrhein",
         "JOB Service Beschäftigungsförderung",
     ):
-        assert page.locator("td[role='gridcell']", has_text=partner).count() >= 1, partner
+        expect(page.locator("td[role='gridcell']", has_text=partner).first).to_be_attached(timeout=30_000)
     timeline = page.locator("[data-testid='stExpander']", has_text="Datentabelle").nth(1)
     timeline.get_by_text("Datentabelle").click()
     wait_idle(page)
@@ -31,3 +31,4 @@ def test_biwaq_project_as_of_the_2018_session(app_url: str, page: Page) -> None:
     assert "16.04.2018" in texts and "BBSR" in texts
     assert "Februar 2018" in texts  # the decision to apply, known only to the month
     assert "31.12.2018" not in texts  # the end lies after the Stichtag
+    assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]

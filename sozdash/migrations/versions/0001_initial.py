@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:51:55.142688
+Create Date: 2026-11-25 15:55:05.622956
 """
 
 import sqlalchemy as sa
@@ -386,7 +386,6 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("observations", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_observations_area_id"), ["area_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_observations_batch_id"), ["batch_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_observations_indicator_id"), ["indicator_id"], unique=False)
 
@@ -847,7 +846,6 @@ def downgrade() -> None:
     with op.batch_alter_table("observations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_observations_indicator_id"))
         batch_op.drop_index(batch_op.f("ix_observations_batch_id"))
-        batch_op.drop_index(batch_op.f("ix_observations_area_id"))
 
     op.drop_table("observations")
     op.drop_table("index_snapshots")
