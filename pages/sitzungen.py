@@ -11,7 +11,8 @@ engine = ui.engine()
 actor = ui.current_actor()
 sessions = meetings.list_meetings(engine)
 if sessions.empty:
-    ui.placeholder("Sitzungen", "Noch keine Sitzung angelegt.")
+    st.title("Sitzungen")
+    st.info("Noch keine Sitzung angelegt.", icon=":material/info:")
     st.stop()
 labels = dict(zip(sessions["key"], sessions["Sitzung"] + " – " + sessions["Datum"], strict=True))
 presenting = st.query_params.get("modus") == "praesentation"
@@ -40,7 +41,7 @@ if presenting and refs:
     number = meetings.slide_number(st.query_params.get("folie"), len(refs))
     ref = refs[number - 1]
     content = slides.build(engine, ref.view, as_of, actor)
-    st.caption(f"TOP {ref.item_position}: {ref.item_title} · {info.committee}")
+    st.caption(f"TOP {ref.item_position}: {ui.plain(ref.item_title)} · {ui.plain(info.committee)}")
     st.title(content.title)
     visual, text = (
         st.columns([3, 2]) if content.figure is not None or content.deck is not None else (None, st)
@@ -55,7 +56,7 @@ if presenting and refs:
         st.markdown(content.summary)
         ui.demo_notice(content.is_demo)
         ui.schematic_notice(content.is_schematic)
-        st.caption(f"Quelle: {content.source} · {slides.stichtag_line(as_of)}")
+        st.caption(f"Quelle: {ui.plain(content.source)} · {slides.stichtag_line(as_of)}")
     back, position, forward, end = st.columns([2, 3, 2, 2], vertical_alignment="center")
     back.button("Zurück", icon=":material/arrow_back:", shortcut="Left", disabled=number == 1,
                 on_click=go_to, args=(number - 1,), width="stretch")  # fmt: skip
@@ -69,16 +70,16 @@ if presenting and refs:
     st.stop()
 
 st.title(info.title)
-st.markdown(f"**{info.committee}** · Sitzung {fmt.date(info.date, info.date_precision)}")
-st.caption(f"Quelle: {info.source}" + (f" · {info.note}" if info.note else ""))
+st.markdown(f"**{ui.plain(info.committee)}** · Sitzung {fmt.date(info.date, info.date_precision)}")
+st.caption(f"Quelle: {ui.plain(info.source)}" + (f" · {ui.plain(info.note)}" if info.note else ""))
 for position, title in dict.fromkeys((r.item_position, r.item_title) for r in refs):
     with st.container(border=True):
-        st.subheader(f"TOP {position}: {title}")
+        st.subheader(f"TOP {position}: {ui.plain(title)}")
         item = [r for r in refs if r.item_position == position]
         if item[0].speaker:
-            st.markdown(f"**Bericht:** {item[0].speaker}")
+            st.markdown(f"**Bericht:** {ui.plain(item[0].speaker)}")
         st.text(item[0].speaker_notes or "")
-        st.caption(f"Quelle: {item[0].item_source}")
+        st.caption(f"Quelle: {ui.plain(item[0].item_source)}")
         st.markdown("\n".join(f"{r.number}. {r.view.title}" for r in item))
 st.button("Präsentation starten", type="primary", icon=":material/slideshow:", on_click=go_to, args=(1,),
           disabled=not refs)  # fmt: skip

@@ -28,7 +28,7 @@ name = areas.loc[area, "name"]
 public_only = not sees_internal(ui.current_actor())
 data = profile.area_profile(engine, area, year, public_only)
 if data.empty:
-    st.info(f"Für {name} liegen im Jahr {year} keine Indikatorwerte vor.")
+    st.info(f"Für {ui.plain(name)} liegen im Jahr {year} keine Indikatorwerte vor.")
     st.stop()
 ui.demo_notice(bool(data["is_demo"].any()))
 ui.file_export(
@@ -36,9 +36,9 @@ ui.file_export(
     lambda p: {f"stadtteilprofil-{area}-{year}.pdf": pdf_export.profile_pdf(engine, area, year, ui.current_actor(), progress=p)},
     key=f"profil-pdf-{area}-{year}",
 )  # fmt: skip
-st.subheader(f"{name} – Auf einen Blick ({year})")
+st.subheader(f"{ui.plain(name)} – Auf einen Blick ({year})")
 for sentence in profile.highlights(data) or ["Kein Indikator weicht deutlich (|z| ≥ 1) von der Referenz ab."]:
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {ui.plain(sentence)}")
 st.caption(profile.METHOD_NOTE)
 
 st.subheader("Alle Indikatoren im Überblick")
@@ -54,7 +54,7 @@ for key, label in LEBENSLAGEN.items():
     st.dataframe(profile.profile_table(part), hide_index=True, key=f"tab-{key}")
     with st.expander("Sätze zu allen Indikatoren"):
         for sentence in part["sentence"].dropna():
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {ui.plain(sentence)}")
 
 ui.annotations_block("area", int(areas.loc[area, "id"]))
 

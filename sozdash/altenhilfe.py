@@ -140,7 +140,7 @@ def packages(engine: Engine) -> pd.DataFrame:
         .where(ImpactPackage.deleted_at.is_(None))
         .order_by(ImpactPackage.start_year, ImpactPackage.id)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -153,7 +153,7 @@ def package_funding(engine: Engine) -> pd.DataFrame:
         .join(ImpactPackage, PackageFunding.package_id == ImpactPackage.id)
         .order_by(PackageFunding.year)
     )  # fmt: skip
-    frame = queries._frame(engine, statement)
+    frame = queries.read_frame(engine, statement)
     frame["amount"] = frame["amount"].astype(float)
     return frame
 
@@ -179,7 +179,7 @@ def measurements(engine: Engine) -> pd.DataFrame:
         .outerjoin(KeyFigureMeasurement, KeyFigureMeasurement.key_figure_id == KeyFigure.id)
         .order_by(KeyFigure.id, KeyFigureMeasurement.measured_on)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -192,7 +192,7 @@ def controlling_meetings(engine: Engine) -> pd.DataFrame:
         .join(ImpactPackage, ControllingMeeting.package_id == ImpactPackage.id)
         .order_by(ControllingMeeting.date)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 # --- Views --------------------------------------------------------------------------------

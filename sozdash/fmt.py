@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 PLOTLY_SEPARATORS = ",."
 """plotly ``layout.separators``: decimal comma, thousands dot."""
@@ -65,3 +66,9 @@ def text(value: object, default: str = MISSING) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
         return default
     return str(value)
+
+
+def plain(text: object) -> str:
+    """User or imported text made safe for markdown: every markdown character escaped, so it
+    is shown literally (no links, images or formatting smuggled in)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", str(text))

@@ -63,7 +63,7 @@ def rounds(engine: Engine) -> pd.DataFrame:
         .outerjoin(packages, packages.c.funding_round_id == FundingRound.id)
         .order_by(FundingRound.start_date, FundingRound.key)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -74,7 +74,7 @@ def programmes(engine: Engine) -> pd.DataFrame:
         Programme.start_year.label("seit"), Programme.description.label("Beschreibung"),
         Programme.source.label("Quelle"), Programme.note.label("Hinweis"),
     ).order_by(Programme.id)  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 def success_rate(outcomes: Iterable[str | None]) -> tuple[int, int, float | None]:

@@ -11,22 +11,16 @@ from sozdash import audit, db, queries
 from sozdash.cache import cached_query
 from sozdash.models import IndexDefinition, IndexSnapshot
 from sozdash.permissions import Actor, require_role
+from sozdash.queries import read_frame
 from sozdash.social_index import IndexConfig, IndexResult, compute_index
 
 EDIT_ROLE = "planung"
 
 
-def _frame(engine: Engine, statement) -> pd.DataFrame:
-    with engine.connect() as conn:
-        result = conn.execute(statement)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 @cached_query
 def definitions(engine: Engine) -> pd.DataFrame:
     """All definitions, newest version of each name first (id, name, version, created_by, created_at, note)."""
-    return _frame(
-        engine,
+    return read_frame(engine,
         select(
             IndexDefinition.id, IndexDefinition.name, IndexDefinition.version, IndexDefinition.created_by,
             IndexDefinition.created_at, IndexDefinition.note,
@@ -37,8 +31,7 @@ def definitions(engine: Engine) -> pd.DataFrame:
 @cached_query
 def snapshots(engine: Engine) -> pd.DataFrame:
     """Published snapshots without their results (id, title, definition_id, reference_year, ...)."""
-    return _frame(
-        engine,
+    return read_frame(engine,
         select(
             IndexSnapshot.id, IndexSnapshot.title, IndexSnapshot.definition_id, IndexSnapshot.reference_year,
             IndexSnapshot.published_by, IndexSnapshot.published_at, IndexSnapshot.is_demo,

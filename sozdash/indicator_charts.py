@@ -144,7 +144,7 @@ def map_summary(view: pd.DataFrame, meta: Mapping[str, object], legend: pd.DataF
     """What the map shows, in words, with the classes and how many areas each holds."""
     what = "Abweichung vom Stadtwert" if deviation else "Werte"
     classes = "; ".join(f"{row.Klasse}: {row.Gebiete}" for row in legend.itertuples())
-    return f"Karte der {what} von „{meta['name']}“. Klassen (Anzahl Gebiete): {classes}. " + ranking_summary(
+    return f"Karte der {what} von „{fmt.plain(meta['name'])}“. Klassen (Anzahl Gebiete): {classes}. " + ranking_summary(
         view, meta
     )
 
@@ -268,12 +268,12 @@ def metadata_markdown(meta: Mapping[str, object], year: int, provenance: Sequenc
     """Name, definition, formula, unit, source, as-of date and import batches as markdown."""
     formula = formula_text(meta["numerator_definition"], meta["denominator_definition"], meta["scale"])
     lines = [
-        f"**{meta['name']}**\n",
-        f"- **Definition:** {meta['definition']}",
-        f"- **Formel:** {formula}",
-        f"- **Einheit:** {meta['unit']}",
+        f"**{fmt.plain(meta['name'])}**\n",
+        f"- **Definition:** {fmt.plain(meta['definition'])}",
+        f"- **Formel:** {fmt.plain(formula)}",
+        f"- **Einheit:** {fmt.plain(meta['unit'])}",
         f"- **Richtung:** {vocab.POLARITY.get(str(meta['polarity']), meta['polarity'])}",
-        f"- **Quelle:** {meta['source']}",
+        f"- **Quelle:** {fmt.plain(meta['source'])}",
         f"- **Stand:** 31.12.{year}",
         f"- **Aggregation:** {vocab.AGGREGATION.get(str(meta['aggregation']), meta['aggregation'])}",
     ]
@@ -282,7 +282,7 @@ def metadata_markdown(meta: Mapping[str, object], year: int, provenance: Sequenc
             f"- **Geheimhaltung:** Fallzahlen unter {int(meta['suppression_threshold'])} werden nicht gezeigt (*); "
             "ist in einem Bezirk nur ein Wert geheim, wird auch der kleinste Nachbarwert verborgen (.)."
         )
-    lines += [f"- **Importstapel:** {line}" for line in provenance]
+    lines += [f"- **Importstapel:** {fmt.plain(line)}" for line in provenance]
     return "\n".join(lines)
 
 

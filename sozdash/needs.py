@@ -83,7 +83,7 @@ def impact_packages(engine: Engine) -> pd.DataFrame:
         .where(ImpactPackage.deleted_at.is_(None))
         .order_by(ImpactPackage.title)
     )
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 def active_measures(engine: Engine, year: int) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from sozdash.meetings import MeetingInfo
 from sozdash.permissions import Actor
 from sozdash.render import RenderedSlide
 from sozdash.saved_views import deep_link
-from sozdash.slides import DEMO_SHORT, plain, stichtag_line
+from sozdash.slides import DEMO_SHORT, stichtag_line, strip_emphasis
 from sozdash.visibility import sees_internal
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -128,9 +128,9 @@ def handout_pdf(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: dt
         doc.ln(2)
         doc.heading(content.title, 13)
         if rendered.image:
-            doc.image(io.BytesIO(rendered.image), w=WIDTH, alt_text=plain(content.summary))
+            doc.image(io.BytesIO(rendered.image), w=WIDTH, alt_text=strip_emphasis(content.summary))
             doc.ln(2)
-        doc.paragraph(f"Kurz gesagt: {plain(content.summary)}", 10)
+        doc.paragraph(f"Kurz gesagt: {strip_emphasis(content.summary)}", 10)
         if content.is_demo:
             doc.paragraph(DEMO_SHORT, 10, bold=True)
         doc.paragraph(f"Quelle: {content.source} · {stichtag_line(as_of)}", 8)

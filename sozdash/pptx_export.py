@@ -14,7 +14,7 @@ from pptx.util import Inches, Pt
 from sozdash import fmt
 from sozdash.meetings import MeetingInfo
 from sozdash.render import RenderedSlide
-from sozdash.slides import DEMO_SHORT, plain, stichtag_line
+from sozdash.slides import DEMO_SHORT, stichtag_line, strip_emphasis
 
 DARK = RGBColor(0x1A, 0x1A, 0x1A)
 GREY = RGBColor(0x44, 0x44, 0x44)
@@ -60,9 +60,9 @@ def session_pptx(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: d
         _text(slide, 0.4, 0.55, 12.5, 0.8, content.title, 30, bold=True)
         if rendered.image:
             slide.shapes.add_picture(io.BytesIO(rendered.image), Inches(0.4), Inches(1.45), width=Inches(8.4))
-            _text(slide, 9.0, 1.45, 4.0, 4.6, plain(content.summary), 16)
+            _text(slide, 9.0, 1.45, 4.0, 4.6, strip_emphasis(content.summary), 16)
         else:
-            _text(slide, 0.4, 1.6, 12.5, 4.4, plain(content.summary), 24)
+            _text(slide, 0.4, 1.6, 12.5, 4.4, strip_emphasis(content.summary), 24)
         if content.is_demo:
             _text(slide, 9.0, 5.75, 4.0, 0.5, DEMO_SHORT, 14, bold=True, color=WARN)
         _text(

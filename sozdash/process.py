@@ -30,7 +30,7 @@ def conferences(engine: Engine) -> pd.DataFrame:
         .outerjoin(target, Conference.feeds_into_id == target.id)
         .order_by(Conference.feeds_into_id.is_(None), Conference.id)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -46,7 +46,7 @@ def sessions(engine: Engine) -> pd.DataFrame:
         .join(Conference, ConferenceSession.conference_id == Conference.id)
         .order_by(ConferenceSession.date, Conference.id)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -65,7 +65,7 @@ def recommendations(engine: Engine) -> pd.DataFrame:
         .outerjoin(Report, Recommendation.report_id == Report.id)
         .order_by(Recommendation.is_demo, Recommendation.id)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -75,7 +75,7 @@ def reports(engine: Engine) -> pd.DataFrame:
         Report.key, Report.title, Report.year, Report.adopted_on, Report.adopted_precision, Report.vorlage,
         Report.description, Report.source, Report.note,
     ).order_by(Report.adopted_on)  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 def sessions_table(engine: Engine, as_of: dt.date) -> pd.DataFrame:

@@ -78,7 +78,7 @@ def projects(engine: Engine, public_only: bool = False) -> pd.DataFrame:
         .where(visible(public_only))
         .order_by(Project.id)
     )  # fmt: skip
-    frame = queries._frame(engine, statement)
+    frame = queries.read_frame(engine, statement)
     own = frame["start_date"].notna() | frame["end_date"].notna()
     frame["dates_from_parent"] = ~own & frame["parent"].notna()
     frame.loc[frame["dates_from_parent"], "start_date"] = frame["parent_start"]
@@ -96,7 +96,7 @@ def project_areas(engine: Engine) -> pd.DataFrame:
         .join(Area, ProjectArea.area_id == Area.id)
         .order_by(Area.name)
     )
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -112,7 +112,7 @@ def partners(engine: Engine) -> pd.DataFrame:
         .join(Organisation, ProjectPartner.organisation_id == Organisation.id)
         .order_by(Organisation.id)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -134,7 +134,7 @@ def applications(engine: Engine, public_only: bool = False) -> pd.DataFrame:
         .where(Application.project_id.is_(None) | visible(public_only))
         .order_by(Application.submitted_on)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -146,7 +146,7 @@ def focuses(engine: Engine) -> pd.DataFrame:
         .join(Project, ProjectFocus.project_id == Project.id)
         .order_by(Project.key, ProjectFocus.position)
     )
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -162,7 +162,7 @@ def budget_lines(engine: Engine, public_only: bool = False) -> pd.DataFrame:
         .where(visible(public_only))
         .order_by(BudgetLine.id)
     )  # fmt: skip
-    frame = queries._frame(engine, statement)
+    frame = queries.read_frame(engine, statement)
     frame["amount"] = frame["amount"].astype(float)
     return frame
 

@@ -13,7 +13,7 @@ from sozdash.cache import cached_query
 from sozdash.models import Area, Fact, ImportBatch, Indicator, Observation
 
 
-def _frame(engine: Engine, statement) -> pd.DataFrame:
+def read_frame(engine: Engine, statement) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(statement)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
@@ -31,7 +31,7 @@ def areas(engine: Engine) -> pd.DataFrame:
         .outerjoin(parent, Area.parent_id == parent.id)
         .order_by(Area.id)
     )  # fmt: skip
-    return _frame(engine, statement)
+    return read_frame(engine, statement)
 
 
 @cached_query
@@ -45,7 +45,7 @@ def area_geometries(engine: Engine, level: str) -> dict[str, dict]:
 @cached_query
 def indicators(engine: Engine) -> pd.DataFrame:
     """The indicator catalogue."""
-    return _frame(engine, select(*Indicator.__table__.c).order_by(Indicator.lebenslage, Indicator.name))
+    return read_frame(engine, select(*Indicator.__table__.c).order_by(Indicator.lebenslage, Indicator.name))
 
 
 @cached_query
@@ -65,7 +65,7 @@ def observations(engine: Engine, indicator: str | None = None, level: str | None
         statement = statement.where(Indicator.key == indicator)
     if level:
         statement = statement.where(Area.level == level)
-    return _frame(engine, statement)
+    return read_frame(engine, statement)
 
 
 @cached_query
@@ -80,7 +80,7 @@ def data_status(engine: Engine) -> pd.DataFrame:
         .group_by(ImportBatch.kind, ImportBatch.source)
         .order_by(ImportBatch.kind, ImportBatch.source)
     )  # fmt: skip
-    frame = _frame(engine, statement)
+    frame = read_frame(engine, statement)
     frame["is_demo"] = frame["is_demo"].astype(bool)
     return frame
 
@@ -97,7 +97,7 @@ def facts(engine: Engine, topics: tuple[str, ...], keys: tuple[str, ...] = ()) -
         .where(Fact.topic.in_(topics) | Fact.key.in_(keys))
         .order_by(Fact.id)
     )  # fmt: skip
-    return _frame(engine, statement).fillna("")
+    return read_frame(engine, statement).fillna("")
 
 
 @cached_query

@@ -108,7 +108,7 @@ def build(engine: Engine, view: View, as_of: dt.date, actor: Actor = ANONYMOUS) 
     return content
 
 
-def plain(text: str) -> str:
+def strip_emphasis(text: str) -> str:
     """Text without markdown emphasis, for PPTX and PDF."""
     return text.replace("**", "")
 

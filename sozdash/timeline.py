@@ -38,7 +38,7 @@ def events(engine: Engine) -> pd.DataFrame:
         .outerjoin(org, Event.organisation_id == org.id)
         .order_by(Event.date, Event.key)
     )  # fmt: skip
-    return queries._frame(engine, statement)
+    return queries.read_frame(engine, statement)
 
 
 def is_known(day: dt.date, is_planned: bool, as_of: dt.date) -> bool:

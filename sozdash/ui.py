@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -18,6 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from sozdash import auth, db, fmt, queries, refdate, saved_views
 from sozdash.editing import FieldSpec
 from sozdash.export import to_csv_bytes, to_xlsx_bytes
+from sozdash.fmt import plain
 from sozdash.permissions import ANONYMOUS, Actor, PermissionDenied, has_role
 from sozdash.vocab import ROLES, VISIBILITY
 
@@ -125,7 +125,7 @@ def chart(fig: go.Figure, summary: str, table: pd.DataFrame, *, key: str, basena
     """A chart with its text summary and data table (every chart has both)."""
     fig.update_layout(separators=fmt.PLOTLY_SEPARATORS)
     st.plotly_chart(fig, key=f"{key}-chart", config={"displaylogo": False, "locale": "de"})
-    st.markdown(f"**Kurz gesagt:** {summary}")
+    st.markdown(f"**Kurz gesagt:** {plain(summary)}")
     data_table(table, basename, key)
 
 
@@ -141,13 +141,7 @@ def sidebar_data_status(engine: Engine) -> None:
                 if row.is_demo
                 else ("Import" if row.kind == "import" else "Fakten mit Quelle")
             )
-            st.caption(f"**{label}:** {row.source} – Stand {fmt.date(row.created_at.date())}")
-
-
-def placeholder(title: str, coming: str) -> None:
-    """An honest placeholder for a page a later issue fills."""
-    st.title(title)
-    st.info(f"Diese Seite ist in Vorbereitung. Hier entsteht: {coming}", icon=":material/construction:")
+            st.caption(f"**{label}:** {plain(row.source)} – Stand {fmt.date(row.created_at.date())}")
 
 
 def url_select(
@@ -266,7 +260,7 @@ def save_view_control(engine: Engine, url_path: str) -> None:
         except (saved_views.ViewError, PermissionDenied) as exc:
             st.error(str(exc), icon=":material/error:")
         else:
-            st.success(f"Gespeichert: „{' '.join(title.split())}“ (Seite *Gespeicherte Ansichten*).")
+            st.success(f"Gespeichert: „{plain(' '.join(title.split()))}“ (Seite *Gespeicherte Ansichten*).")
 
 
 PRESENTATION_CSS = """<style>
@@ -285,11 +279,6 @@ PRESENTATION_CSS = """<style>
 def presentation_style() -> None:
     """Switch the current page to the projector layout."""
     st.html(PRESENTATION_CSS)
-
-
-def plain(text: object) -> str:
-    """User text made safe for markdown elements: every markdown character escaped (shown literally)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", str(text))
 
 
 def sso_mapping() -> Mapping[str, Any] | None:

@@ -121,7 +121,7 @@ def test_editor_saves_a_view_from_the_sidebar_then_renames_and_deletes_it(app_en
     at.text_input[0].input("  65+ für   die Sitzung ")
     at.button[0].click().run()
     assert_clean(at)
-    assert at.success[0].value.startswith("Gespeichert: „65+ für die Sitzung“")
+    assert at.success[0].value.replace("\\", "").startswith("Gespeichert: „65+ für die Sitzung“")
     with session_scope(app_env) as session:
         view = session.scalars(select(SavedView).where(SavedView.title == "65+ für die Sitzung")).one()
         page, params, author = view.page, view.params, view.created_by

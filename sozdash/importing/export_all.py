@@ -16,37 +16,29 @@ from sqlalchemy.orm import aliased
 
 from sozdash.export import neutralise_formulas, neutralise_text, to_csv_bytes
 from sozdash.models import Area, ImportBatch, Indicator, Observation
+from sozdash.queries import read_frame
 
 FORMATS = ("csv", "xlsx", "geojson")
-
-
-def _frame(engine: Engine, statement) -> pd.DataFrame:
-    with engine.connect() as conn:
-        result = conn.execute(statement)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 def tables(engine: Engine) -> dict[str, pd.DataFrame]:
     """The three export tables with German column names."""
     parent = aliased(Area)
-    areas = _frame(
-        engine,
+    areas = read_frame(engine,
         select(
             Area.code.label("Gebietscode"), Area.name.label("Name"), Area.level.label("Ebene"),
             parent.code.label("Übergeordnet"), Area.geometry_quality.label("Geometrie"),
             Area.centroid_lat.label("Breite"), Area.centroid_lon.label("Länge"), Area.source.label("Quelle"),
         ).outerjoin(parent, Area.parent_id == parent.id).order_by(Area.id),
     )  # fmt: skip
-    indicators = _frame(
-        engine,
+    indicators = read_frame(engine,
         select(
             Indicator.key.label("Schlüssel"), Indicator.name.label("Name"), Indicator.lebenslage.label("Lebenslage"),
             Indicator.unit.label("Einheit"), Indicator.definition.label("Definition"), Indicator.polarity.label("Polarität"),
             Indicator.aggregation.label("Aggregation"), Indicator.source.label("Quelle"),
         ).order_by(Indicator.key),
     )  # fmt: skip
-    observations = _frame(
-        engine,
+    observations = read_frame(engine,
         select(
             Area.code.label("Gebietscode"), Indicator.key.label("Indikator"), Observation.period.label("Jahr"),
             Observation.value, Observation.symbol, Observation.numerator.label("Zähler"),
@@ -70,7 +62,7 @@ def tables(engine: Engine) -> dict[str, pd.DataFrame]:
 def geojson_bytes(engine: Engine) -> bytes:
     """All areas with geometry as a GeoJSON FeatureCollection (WGS84), text properties neutralised."""
     parent = aliased(Area)
-    frame = _frame(
+    frame = read_frame(
         engine,
         select(
             Area.code,
