@@ -34,13 +34,14 @@ def _timed(run) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _page_times(page_file: str) -> tuple[float, float]:
+def _page_times(page_file: str) -> tuple[float, float, str]:
     st.cache_data.clear()
     holder: dict[str, AppTest] = {}
     cold = _timed(lambda: holder.setdefault("at", open_page(page_file, timeout=300, actor=ADMIN)))
     at = holder["at"]
     warm = statistics.median(_timed(lambda: at.run(timeout=300)) for _ in range(WARM_RUNS))
-    return cold, warm
+    problem = "  FEHLER auf der Seite" if at.exception or any("Fehler" in e.value for e in at.error) else ""
+    return cold, warm, problem
 
 
 def _floor() -> tuple[float, float]:
@@ -57,8 +58,8 @@ def bench(label: str, url: str) -> None:
     print(f"\n## {label}  (Boden: leere Seite kalt {floor_cold:.0f} ms, warm {floor_warm:.0f} ms)")
     print(f"{'Seite':28} {'kalt ms':>9} {'warm ms':>9} {'warm/Boden':>11}")
     for page in PAGES:
-        cold, warm = _page_times(page.file)
-        print(f"{page.title:28} {cold:9.0f} {warm:9.0f} {warm / floor_warm:10.1f}x")
+        cold, warm, problem = _page_times(page.file)
+        print(f"{page.title:28} {cold:9.0f} {warm:9.0f} {warm / floor_warm:10.1f}x{problem}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"Spitzenspeicher des Prozesses: {peak:.0f} MiB")
 

@@ -144,8 +144,9 @@ def map_summary(view: pd.DataFrame, meta: Mapping[str, object], legend: pd.DataF
     """What the map shows, in words, with the classes and how many areas each holds."""
     what = "Abweichung vom Stadtwert" if deviation else "Werte"
     classes = "; ".join(f"{row.Klasse}: {row.Gebiete}" for row in legend.itertuples())
-    return f"Karte der {what} von „{fmt.plain(meta['name'])}“. Klassen (Anzahl Gebiete): {classes}. " + ranking_summary(
-        view, meta
+    return (
+        f"Karte der {what} von „{fmt.plain(meta['name'])}“. Klassen (Anzahl Gebiete): {classes}. "
+        + ranking_summary(view, meta)
     )
 
 
