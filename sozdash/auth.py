@@ -45,7 +45,11 @@ class LoginFailed(Exception):
 
 
 class AccountError(ValueError):
-    """Bad input to account management (German message)."""
+    """Bad input to account management (German message); ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # --- Passwords --------------------------------------------------------------------------
@@ -54,7 +58,9 @@ class AccountError(ValueError):
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` (salted; never equal to the password)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.")
+        raise AccountError(
+            f"Das Passwort muss mindestens {MIN_PASSWORD_LENGTH} Zeichen lang sein.", field="password"
+        )
     return _hasher.hash(password)
 
 
@@ -134,7 +140,7 @@ def logout(state: MutableMapping[str, Any]) -> None:
     state.pop("last_activity", None)
 
 
-# --- Account management (CLI) ---------------------------------------------------------------
+# --- Account management (CLI and page Benutzer) ---------------------------------------------------------------
 
 
 def _org_id(session: Session, org_key: str | None) -> int | None:
@@ -142,13 +148,13 @@ def _org_id(session: Session, org_key: str | None) -> int | None:
         return None
     org_id = session.scalar(select(Organisation.id).where(Organisation.key == org_key))
     if org_id is None:
-        raise AccountError(f"Unbekannte Organisationseinheit „{org_key}“.")
+        raise AccountError(f"Unbekannte Organisationseinheit „{org_key}“.", field="org")
     return org_id
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise AccountError(f"Unbekannte Rolle „{role}“. Erlaubt: {', '.join(ROLES)}.")
+        raise AccountError(f"Unbekannte Rolle „{role}“. Erlaubt: {', '.join(ROLES)}.", field="role")
 
 
 def _user(session: Session, username: str) -> User:
@@ -167,11 +173,13 @@ def create_user(
     _check_role(role)
     username = username.strip()
     if not username:
-        raise AccountError("Der Benutzername darf nicht leer sein.")
+        raise AccountError("Der Benutzername darf nicht leer sein.", field="username")
+    if email and "@" not in email:
+        raise AccountError("Bitte eine gültige E-Mail-Adresse angeben (mit „@“).", field="email")
     password_hash = hash_password(password) if password is not None else None
     with db.session_scope(engine) as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
-            raise AccountError(f"Benutzer „{username}“ gibt es schon.")
+            raise AccountError(f"Benutzer „{username}“ gibt es schon.", field="username")
         user = User(
             username=username, display_name=display_name or username, email=email,
             password_hash=password_hash, role=role, org_id=_org_id(session, org_key),
@@ -189,6 +197,8 @@ def set_role(engine: Engine, actor: Actor, username: str, role: str, org_key: st
     """Change a user's role and organisational unit (admin only)."""
     require_role(actor, "admin")
     _check_role(role)
+    if username == actor.username and role != "admin":
+        raise AccountError("Die eigene Admin-Rolle können Sie nicht entfernen.", field="role")
     with db.session_scope(engine) as session:
         user = _user(session, username)
         before = {"role": user.role, "org_id": user.org_id}
@@ -206,6 +216,57 @@ def reset_password(engine: Engine, actor: Actor, username: str, password: str) -
         user.password_hash, user.failed_attempts, user.locked_until = password_hash, 0, None
         audit.record(session, actor, "update", "users", user.id, "password", None, "(neu gesetzt)")
         db.bump_data_version(session)
+
+
+def unlock_user(engine: Engine, actor: Actor, username: str) -> None:
+    """Lift a lockout: clear failed attempts and ``locked_until`` (admin only)."""
+    require_role(actor, "admin")
+    with db.session_scope(engine) as session:
+        user = _user(session, username)
+        before = {"failed_attempts": user.failed_attempts, "locked_until": user.locked_until}
+        user.failed_attempts, user.locked_until = 0, None
+        audit.record_changes(
+            session, actor, "users", user.id, before, {"failed_attempts": 0, "locked_until": None}
+        )
+        db.bump_data_version(session)
+
+
+def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> None:
+    """Deactivate (no login, no single sign-on) or reactivate an account (admin only; not oneself)."""
+    require_role(actor, "admin")
+    if username == actor.username and not active:
+        raise AccountError("Ihr eigenes Konto können Sie nicht deaktivieren.")
+    with db.session_scope(engine) as session:
+        user = _user(session, username)
+        audit.record_changes(
+            session, actor, "users", user.id, {"is_active": user.is_active}, {"is_active": active}
+        )
+        user.is_active = active
+        db.bump_data_version(session)
+
+
+def org_choices(engine: Engine) -> dict[str, str]:
+    """Organisational units for accounts: key → name, sorted by name."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Organisation.key, Organisation.name).order_by(Organisation.name))
+        return {key: name for key, name in rows}
+
+
+def user_overview(engine: Engine, now: dt.datetime | None = None) -> pd.DataFrame:
+    """:func:`list_users` with German column names and labels for the admin page (no hashes);
+    "Gesperrt bis" only for a lock still in force at ``now``."""
+    now = now or dt.datetime.now()
+    users, orgs = list_users(engine), org_choices(engine)
+    locked = pd.to_datetime(users["locked_until"])
+    return pd.DataFrame(
+        {
+            "Benutzername": users["username"], "Name": users["display_name"], "E-Mail": users["email"],
+            "Rolle": users["role"].map(ROLES), "Organisationseinheit": users["org"].map(orgs),
+            "Aktiv": users["is_active"].map({True: "ja", False: "nein"}),
+            "Gesperrt bis": [f"{t:%d.%m.%Y %H:%M} Uhr" if t > now else "" for t in locked.fillna(pd.Timestamp.min)],
+            "Anmeldung": users["local_password"].map({True: "Passwort (lokal)", False: "Single Sign-on"}),
+        }
+    )  # fmt: skip
 
 
 def list_users(engine: Engine) -> pd.DataFrame:
