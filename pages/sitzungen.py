@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from sozdash import fmt, meetings, slides, ui
+from sozdash import fmt, meeting_forms, meetings, slides, ui
 from sozdash.session_export import export_session
 
 engine = ui.engine()
@@ -13,6 +13,7 @@ sessions = meetings.list_meetings(engine)
 if sessions.empty:
     st.title("Sitzungen")
     st.info("Noch keine Sitzung angelegt.", icon=":material/info:")
+    meeting_forms.first_meeting(engine, actor)
     st.stop()
 labels = dict(zip(sessions["key"], sessions["Sitzung"] + " – " + sessions["Datum"], strict=True))
 presenting = st.query_params.get("modus") == "praesentation"
@@ -90,3 +91,5 @@ st.caption(
 )
 ui.file_export("Dateien erstellen", lambda progress: export_session(engine, info, as_of, actor, progress).files,
                key=f"export-{info.key}-{as_of.isoformat()}")  # fmt: skip
+
+meeting_forms.editor(engine, actor, info)

@@ -140,7 +140,7 @@ def logout(state: MutableMapping[str, Any]) -> None:
     state.pop("last_activity", None)
 
 
-# --- Account management (CLI and page Benutzer) ---------------------------------------------------------------
+# --- Account management (CLI and page Benutzer) ---------------------------------------------
 
 
 def _org_id(session: Session, org_key: str | None) -> int | None:
@@ -152,9 +152,11 @@ def _org_id(session: Session, org_key: str | None) -> int | None:
     return org_id
 
 
-def _check_role(role: str) -> None:
+def _check_role(role: str, org_key: str | None) -> None:
     if role not in ROLES:
         raise AccountError(f"Unbekannte Rolle „{role}“. Erlaubt: {', '.join(ROLES)}.", field="role")
+    if role == "fachbereich" and not org_key:
+        raise AccountError("Die Rolle „Fachbereich“ braucht eine Organisationseinheit.", field="org")
 
 
 def _user(session: Session, username: str) -> User:
@@ -170,7 +172,7 @@ def create_user(
 ) -> None:  # fmt: skip
     """Create a local account (admin only); ``password`` ``None`` makes a single-sign-on account."""
     require_role(actor, "admin")
-    _check_role(role)
+    _check_role(role, org_key)
     username = username.strip()
     if not username:
         raise AccountError("Der Benutzername darf nicht leer sein.", field="username")
@@ -196,7 +198,7 @@ def create_user(
 def set_role(engine: Engine, actor: Actor, username: str, role: str, org_key: str | None = None) -> None:
     """Change a user's role and organisational unit (admin only)."""
     require_role(actor, "admin")
-    _check_role(role)
+    _check_role(role, org_key)
     if username == actor.username and role != "admin":
         raise AccountError("Die eigene Admin-Rolle können Sie nicht entfernen.", field="role")
     with db.session_scope(engine) as session:
@@ -263,7 +265,7 @@ def user_overview(engine: Engine, now: dt.datetime | None = None) -> pd.DataFram
             "Benutzername": users["username"], "Name": users["display_name"], "E-Mail": users["email"],
             "Rolle": users["role"].map(ROLES), "Organisationseinheit": users["org"].map(orgs),
             "Aktiv": users["is_active"].map({True: "ja", False: "nein"}),
-            "Gesperrt bis": [f"{t:%d.%m.%Y %H:%M} Uhr" if t > now else "" for t in locked.fillna(pd.Timestamp.min)],
+            "Gesperrt bis": [f"{t:%d.%m.%Y %H:%M} Uhr" if pd.notna(t) and t > now else "" for t in locked],
             "Anmeldung": users["local_password"].map({True: "Passwort (lokal)", False: "Single Sign-on"}),
         }
     )  # fmt: skip

@@ -245,7 +245,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:50] or "eintrag"
 
 
-def _unique_key(session: Session, model: type[Base], title: str) -> str:
+def unique_key(session: Session, model: type[Base], title: str) -> str:
     base, n = slug(title), 1
     key = base
     while session.scalar(select(model.id).where(model.key == key)) is not None:  # type: ignore[attr-defined]
@@ -278,7 +278,7 @@ def create(engine: Engine, actor: Actor, spec: EntitySpec, values: Mapping[str, 
             record = spec.model(**clean)
             if "key" in spec.model.__table__.c:
                 title = clean.get("title") or clean.get("name") or spec.key
-                record.key = _unique_key(session, spec.model, title)  # type: ignore[attr-defined]
+                record.key = unique_key(session, spec.model, title)  # type: ignore[attr-defined]
             session.add(record)
             session.flush()
             for name, value in clean.items():

@@ -44,6 +44,7 @@ PAGES: list[PageSpec] = [
     PageSpec(
         "pages/protokoll.py", "Änderungsprotokoll", "Verwaltung", ":material/history:", min_role="planung"
     ),
+    PageSpec("pages/benutzer.py", "Benutzer", "Verwaltung", ":material/manage_accounts:", min_role="admin"),
     PageSpec("pages/anmeldung.py", "Anmeldung", "Verwaltung", ":material/login:"),
 ]
 

@@ -101,16 +101,16 @@ class IndexConfig:
 
     def check(self, catalogue: pd.DataFrame) -> None:
         """Raise ``ValueError`` with a German message unless the definition is usable."""
-        polarity = catalogue.set_index("key")["polarity"]
+        polarity = dict(zip(catalogue["key"], catalogue["polarity"], strict=True))
         if not self.indicators:
             raise ValueError("Bitte wählen Sie mindestens einen Indikator.")
-        unknown = [k for k in self.indicators if k not in polarity.index]
+        unknown = [k for k in self.indicators if k not in polarity]
         if unknown:
             raise ValueError(f"Unbekannte Indikatoren: {', '.join(unknown)}")
         neutral = [k for k in self.indicators if polarity[k] not in SIGN]
         if neutral:
             raise ValueError(f"Neutrale Indikatoren haben keine Richtung und passen nicht in einen Index: {', '.join(neutral)}")  # fmt: skip
-        aggregation = catalogue.set_index("key")["aggregation"]
+        aggregation = dict(zip(catalogue["key"], catalogue["aggregation"], strict=True))
         counts = [k for k in self.indicators if aggregation[k] == "sum"]
         if counts:
             raise ValueError(
@@ -215,17 +215,21 @@ def standardise(x: np.ndarray, rated: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """z-scores along the area axis (−2) over rated areas with a value; returns (z, mean, sd).
 
     ``x`` is ``[..., area, k]``, ``rated`` ``[..., area]``. Columns with fewer than
-    ``MIN_VALUES`` values or no spread get NaN throughout.
+    ``MIN_VALUES`` values or no spread get NaN throughout. Works in one scratch array.
     """
     valid = ~np.isnan(x) & rated[..., None]
     n = valid.sum(axis=-2)
+    deviation = np.where(valid, x, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(valid, x, 0.0).sum(axis=-2) / n
-        deviation = np.where(valid, x - mean[..., None, :], 0.0)
-        sd = np.sqrt((deviation**2).sum(axis=-2) / n)
+        mean = deviation.sum(axis=-2) / n
+        deviation -= mean[..., None, :]
+        deviation *= valid
+        sd = np.sqrt(np.square(deviation).sum(axis=-2) / n)
         usable = (n >= MIN_VALUES) & (sd > 1e-12)
-        z = np.where(valid & usable[..., None, :], deviation / sd[..., None, :], np.nan)
-    return z, np.where(usable, mean, np.nan), np.where(usable, sd, np.nan)
+        mean, sd = np.where(usable, mean, np.nan), np.where(usable, sd, np.nan)
+        z = np.divide(deviation, sd[..., None, :], out=deviation)
+    np.copyto(z, np.nan, where=~valid)
+    return z, mean, sd
 
 
 def weighted_means(
@@ -236,28 +240,34 @@ def weighted_means(
     ``score`` ``[..., area, k]``, ``weights`` ``[k]``, ``member`` ``[k, group]`` (0/1).
     """
     available = ~np.isnan(score)
-    got = (available * weights) @ member
-    total = weights @ member
+    weight = weights[:, None] * member
+    got = available @ weight
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (np.where(available, score, 0.0) * weights) @ member / got
-        coverage = got / total
+        mean = np.where(available, score, 0.0) @ weight / got
+        coverage = got / (weights @ member)
     return np.where(coverage >= min_coverage - 1e-12, mean, np.nan), coverage
+
+
+def _labels(conditions: list[np.ndarray], keys: list[str]) -> np.ndarray:
+    """``keys[i]`` for the first true condition, the last key otherwise (object array: cheap to
+    turn into a pandas column)."""
+    return np.array(keys, dtype=object)[np.select(conditions, range(len(conditions)), len(conditions))]
 
 
 def status_class(z: np.ndarray, config: IndexConfig) -> np.ndarray:
     """Class keys for standardised status values (NaN → ``nicht_bewertet``)."""
-    return np.select(
+    return _labels(
         [np.isnan(z), z >= config.status_high, z >= config.status_low, z >= config.status_very_low],
-        [NOT_RATED, "hoch", "mittel", "niedrig"], "sehr_niedrig",
-    )  # fmt: skip
+        [NOT_RATED, "hoch", "mittel", "niedrig", "sehr_niedrig"],
+    )
 
 
 def dynamics_class(d: np.ndarray, config: IndexConfig) -> np.ndarray:
     """Class keys for standardised dynamics values (NaN → ``nicht_bewertet``)."""
-    return np.select(
+    return _labels(
         [np.isnan(d), d >= config.dynamics_cutoff, d <= -config.dynamics_cutoff],
-        [NOT_RATED, "positiv", "negativ"], "stabil",
-    )  # fmt: skip
+        [NOT_RATED, "positiv", "negativ", "stabil"],
+    )
 
 
 def attention(status: np.ndarray, dynamics: np.ndarray) -> np.ndarray:
@@ -287,30 +297,46 @@ def _codes(column: pd.Series, wanted: list[str]) -> np.ndarray:
     return pd.Index(wanted).get_indexer(uniques)[codes] if len(uniques) else codes
 
 
+def _factorize_runs(column: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """``pd.factorize`` hashing only the first row of each run of equal values (fast on a table
+    sorted by that column); returns (codes, uniques, one row index per unique value)."""
+    values = column.array
+    starts = np.flatnonzero(np.r_[True, np.asarray(values[1:] != values[:-1], dtype=bool)])
+    head_codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
+    some_row = np.empty(len(uniques), dtype=int)
+    some_row[head_codes] = starts
+    return np.repeat(head_codes, np.diff(starts, append=len(values))), pd.Index(uniques), some_row
+
+
 def observation_cube(obs: pd.DataFrame, keys: list[str], level: str) -> Cube:
-    """The observations of ``level`` for ``keys`` (and the population) as arrays, in one pass."""
+    """The observations of ``level`` for ``keys`` (and the population) as arrays, in one pass.
+
+    Text columns become integer codes without a pivot: ``indicator`` by one factorisation, and
+    ``area`` and ``status`` run by run (the observations come sorted by area; an area's rows all
+    carry its name and level). Each row is then written to its cell by a flat index.
+    """
     indicator = _codes(obs["indicator"], [*keys, POPULATION_INDICATOR])
-    use = (indicator >= 0) & (obs["level"] == level).to_numpy(dtype=bool)
-    area_codes, area_uniques = pd.factorize(obs["area"])
-    rows_used = np.flatnonzero(use)
-    first = np.full(len(area_uniques), -1)
-    first[area_codes[rows_used]] = rows_used  # one row per area (all rows of an area carry its name)
-    used_areas = np.flatnonzero(first >= 0)
+    area, area_uniques, area_row = _factorize_runs(obs["area"])
+    of_level = (obs["level"].iloc[area_row] == level).to_numpy(dtype=bool)
+    use = (indicator >= 0) & of_level[area]
+    rows = slice(None) if use.all() else np.flatnonzero(use)  # a view when every row is used
+    used_areas = np.flatnonzero(np.bincount(area[rows], minlength=len(area_uniques)))
     order = np.argsort(np.asarray(area_uniques[used_areas], dtype=str))
     position = np.full(len(area_uniques), -1)
     position[used_areas[order]] = np.arange(len(used_areas))
-    period = obs["period"].to_numpy()[use]
+    status, status_uniques, _ = _factorize_runs(obs["status"])
+    valid = status_uniques.isin(VALID_STATUS)[status[rows]]
+    period = obs["period"].to_numpy()[rows]
     periods = np.arange(period.min(), period.max() + 1) if len(period) else np.array([], dtype=int)
-    valid = obs["status"].isin(VALID_STATUS).to_numpy(dtype=bool)[use]
-    cube = np.full((len(periods), len(used_areas), len(keys) + 1), np.nan)
-    cube[period - periods[0] if len(period) else period, position[area_codes[use]], indicator[use]] = (
-        np.where(valid, obs["value"].to_numpy(dtype=float)[use], np.nan)
-    )
-    demo = obs["is_demo"].to_numpy(dtype=bool)[use] if "is_demo" in obs else np.zeros(len(period), bool)
-    rows = first[used_areas[order]]
+    shape = (len(periods), len(used_areas), len(keys) + 1)
+    cell = ((period - (periods[0] if len(periods) else 0)) * shape[1] + position[area[rows]]) * shape[2]
+    cube = np.full(shape, np.nan)
+    cube.reshape(-1)[cell + indicator[rows]] = np.where(valid, obs["value"].to_numpy(dtype=float)[rows], np.nan)
+    demo = obs["is_demo"].to_numpy(dtype=bool)[rows] if "is_demo" in obs else np.zeros(len(period), bool)
+    area_index = used_areas[order]
     return Cube(
-        cube[..., :-1], cube[..., -1], np.asarray(area_uniques[used_areas[order]], dtype=object),
-        obs["area_name"].iloc[rows].to_numpy(), periods, set(period[demo].tolist()),
+        cube[..., :-1], cube[..., -1], np.asarray(area_uniques[area_index], dtype=object),
+        obs["area_name"].iloc[area_row[area_index]].to_numpy(), periods, set(period[demo].tolist()),
     )  # fmt: skip
 
 
@@ -326,17 +352,19 @@ def compute_index(
     config.check(catalogue)
     year = config.reference_year if year is None else year
     keys = list(config.indicators)
-    meta = catalogue.set_index("key").loc[keys]
+    polarity = dict(zip(catalogue["key"], catalogue["polarity"], strict=True))
+    lebenslage = dict(zip(catalogue["key"], catalogue["lebenslage"], strict=True))
     cube = observation_cube(obs, keys, config.level)
     if year not in cube.periods:
         raise ValueError(f"Für {year} liegen auf dieser Gebietsebene keine Werte vor.")
     values, population, periods = cube.values, cube.population, cube.periods
     rated = population >= config.min_population
 
-    sign = meta["polarity"].map(SIGN).to_numpy(dtype=float)
+    sign = np.array([SIGN[polarity[k]] for k in keys])
     weights = np.array([config.indicators[k] for k in keys])
-    groups = [lage for lage in LEBENSLAGEN if lage in set(meta["lebenslage"])]
-    member = (meta["lebenslage"].to_numpy()[:, None] == np.array(groups)[None, :]).astype(float)
+    groups = [lage for lage in LEBENSLAGEN if lage in {lebenslage[k] for k in keys}]
+    group_of = np.array([groups.index(lebenslage[k]) for k in keys])
+    member = (group_of[:, None] == np.arange(len(groups))).astype(float)
     everything = np.ones((len(keys), 1))
 
     z, mean, sd = standardise(values, rated)
@@ -347,7 +375,7 @@ def compute_index(
     sub = standardise(sub_raw, rated)[0]
 
     change = np.full_like(values, np.nan)
-    change[config.span :] = values[config.span :] - values[: -config.span]
+    np.subtract(values[config.span :], values[: -config.span], out=change[config.span :])
     change_score = standardise(change, rated)[0] * sign
     dynamics_raw = weighted_means(change_score, weights, everything, config.min_coverage)[0]
     dynamics = standardise(dynamics_raw, rated)[0][..., 0]
@@ -362,24 +390,23 @@ def compute_index(
         [np.isnan(population[p]), ~rated[p], np.isnan(status[p])],
         ["keine Einwohnerzahl", f"weniger als {config.min_population} Einwohner", "zu wenige Werte"], "",
     )  # fmt: skip
-    area_codes, n_areas, n_keys, n_groups = cube.areas, len(cube.areas), len(keys), len(groups)
-    area_of = np.arange(n_areas)
+    n_areas, n_keys, n_groups = len(cube.areas), len(keys), len(groups)
+    area_of, area_type = np.arange(n_areas), pd.CategoricalDtype(cube.areas)
     areas = pd.DataFrame({
-        "area": area_codes, "name": cube.names, "population": population[p], "rated": ~np.isnan(status[p]),
+        "area": cube.areas, "name": cube.names, "population": population[p], "rated": ~np.isnan(status[p]),
         "reason": reason, "status_raw": status_raw[p, :, 0], "status_index": status[p],
         "status_class": status_classes[p], "dynamics_raw": dynamics_raw[p, :, 0], "dynamics_index": dynamics[p],
         "dynamics_class": dynamics_classes[p],
         "attention": attention(status_classes[p], dynamics_classes[p]),
     })  # fmt: skip
     lebenslagen = pd.DataFrame({
-        "area": pd.Categorical.from_codes(np.repeat(area_of, n_groups), area_codes),
+        "area": pd.Categorical.from_codes(np.repeat(area_of, n_groups), dtype=area_type),
         "lebenslage": pd.Categorical.from_codes(np.tile(np.arange(n_groups), n_areas), groups),
         "raw": sub_raw[p].ravel(), "sub_index": sub[p].ravel(), "coverage": sub_coverage[p].ravel(),
     })  # fmt: skip
     base = p - config.span
-    group_of = pd.Index(groups).get_indexer(meta["lebenslage"])
     contributions = pd.DataFrame({
-        "area": pd.Categorical.from_codes(np.repeat(area_of, n_keys), area_codes),
+        "area": pd.Categorical.from_codes(np.repeat(area_of, n_keys), dtype=area_type),
         "indicator": pd.Categorical.from_codes(np.tile(np.arange(n_keys), n_areas), keys),
         "lebenslage": pd.Categorical.from_codes(np.tile(group_of, n_areas), groups),
         "weight": np.tile(weights, n_areas), "value": values[p].ravel(), "mean": np.tile(mean[p], n_areas),
@@ -388,7 +415,7 @@ def compute_index(
         "change": change[p].ravel(), "change_score": change_score[p].ravel(),
     })  # fmt: skip
     history = pd.DataFrame({
-        "area": pd.Categorical.from_codes(np.repeat(area_of, len(periods)), area_codes),
+        "area": pd.Categorical.from_codes(np.repeat(area_of, len(periods)), dtype=area_type),
         "period": np.tile(periods, n_areas), "status_index": status.T.ravel(),
         "status_class": status_classes.T.ravel(), "dynamics_index": dynamics.T.ravel(),
         "dynamics_class": dynamics_classes.T.ravel(),
