@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from sozdash import audit, db
+from sozdash.cache import cached_query
 from sozdash.models import Organisation, User
 from sozdash.permissions import ANONYMOUS, Actor, require_role, role_rank
 from sozdash.vocab import ROLES
@@ -77,6 +78,35 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def _actor(user: User) -> Actor:
     return Actor(username=user.username, role=user.role, org_id=user.org_id, display_name=user.display_name)
+
+
+@cached_query
+def stored_account(engine: Engine, username: str) -> tuple[bool, Actor | None]:
+    """Whether an account row exists, and the actor it stands for now (``None`` when it is
+    deactivated). Cached by data version, which every account change bumps."""
+    with Session(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            return False, None
+        return True, _actor(user) if user.is_active else None
+
+
+def refresh_session(engine: Engine, state: MutableMapping[str, Any]) -> Actor:
+    """Re-check a logged-in actor against the stored account on every run, so that deactivation
+    and role changes take effect at once, not only at the next login. An actor without an
+    account row (the CLI's or a test's) stays as it is."""
+    actor = state.get("actor", ANONYMOUS)
+    if actor == ANONYMOUS:
+        return actor
+    exists, stored = stored_account(engine, actor.username)
+    if not exists:
+        return actor
+    if stored is None:
+        logout(state)
+        state["account_closed"] = True
+        return ANONYMOUS
+    state["actor"] = stored
+    return stored
 
 
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> Actor:

@@ -251,7 +251,7 @@ def weighted_means(
 def _labels(conditions: list[np.ndarray], keys: list[str]) -> np.ndarray:
     """``keys[i]`` for the first true condition, the last key otherwise (object array: cheap to
     turn into a pandas column)."""
-    return np.array(keys, dtype=object)[np.select(conditions, range(len(conditions)), len(conditions))]
+    return np.array(keys, dtype=object)[np.select(conditions, list(range(len(conditions))), len(conditions))]
 
 
 def status_class(z: np.ndarray, config: IndexConfig) -> np.ndarray:
@@ -298,10 +298,12 @@ def _codes(column: pd.Series, wanted: list[str]) -> np.ndarray:
 
 
 def _factorize_runs(column: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray]:
-    """``pd.factorize`` hashing only the first row of each run of equal values (fast on a table
-    sorted by that column); returns (codes, uniques, one row index per unique value)."""
+    """``pd.factorize`` that hashes only the first row of each run of equal values (fast where a
+    column has long runs); returns (codes, uniques, one row index per unique value)."""
     values = column.array
-    starts = np.flatnonzero(np.r_[True, np.asarray(values[1:] != values[:-1], dtype=bool)])
+    new_run = np.ones(len(values), dtype=bool)
+    new_run[1:] = values[1:] != values[:-1]
+    starts = np.flatnonzero(new_run)
     head_codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
     some_row = np.empty(len(uniques), dtype=int)
     some_row[head_codes] = starts
@@ -311,9 +313,10 @@ def _factorize_runs(column: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray
 def observation_cube(obs: pd.DataFrame, keys: list[str], level: str) -> Cube:
     """The observations of ``level`` for ``keys`` (and the population) as arrays, in one pass.
 
-    Text columns become integer codes without a pivot: ``indicator`` by one factorisation, and
-    ``area`` and ``status`` run by run (the observations come sorted by area; an area's rows all
-    carry its name and level). Each row is then written to its cell by a flat index.
+    Text columns become integer codes without a pivot: ``indicator`` by one factorisation,
+    ``area`` and ``status`` run by run (the observations come grouped by area and are mostly
+    ``ok``); an area's name and level are read from one of its rows. Each row is then written to
+    its cell of the ``[period, area, indicator]`` array through one flat index.
     """
     indicator = _codes(obs["indicator"], [*keys, POPULATION_INDICATOR])
     area, area_uniques, area_row = _factorize_runs(obs["area"])
@@ -328,10 +331,12 @@ def observation_cube(obs: pd.DataFrame, keys: list[str], level: str) -> Cube:
     valid = status_uniques.isin(VALID_STATUS)[status[rows]]
     period = obs["period"].to_numpy()[rows]
     periods = np.arange(period.min(), period.max() + 1) if len(period) else np.array([], dtype=int)
-    shape = (len(periods), len(used_areas), len(keys) + 1)
-    cell = ((period - (periods[0] if len(periods) else 0)) * shape[1] + position[area[rows]]) * shape[2]
-    cube = np.full(shape, np.nan)
-    cube.reshape(-1)[cell + indicator[rows]] = np.where(valid, obs["value"].to_numpy(dtype=float)[rows], np.nan)
+    cube = np.full((len(periods), len(used_areas), len(keys) + 1), np.nan)
+    first_period = periods[0] if len(periods) else 0
+    cell = ((period - first_period) * len(used_areas) + position[area[rows]]) * (len(keys) + 1) + indicator[
+        rows
+    ]
+    cube.reshape(-1)[cell] = np.where(valid, obs["value"].to_numpy(dtype=float)[rows], np.nan)
     demo = obs["is_demo"].to_numpy(dtype=bool)[rows] if "is_demo" in obs else np.zeros(len(period), bool)
     area_index = used_areas[order]
     return Cube(

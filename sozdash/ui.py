@@ -295,7 +295,8 @@ def session_actor(engine: Engine) -> Actor:
     Identity comes from the login form or the identity provider only, never from the URL.
     """
     state = st.session_state
-    actor = auth.touch_session(state)
+    auth.touch_session(state)
+    actor = auth.refresh_session(engine, state)
     mapping = sso_mapping()
     if mapping is not None:
         if state.get("timed_out") and state.pop("sso", False) and st.user.is_logged_in:
@@ -307,6 +308,8 @@ def session_actor(engine: Engine) -> Actor:
             else:
                 auth.login(state, sso)
                 state["sso"], actor = True, sso
+    if state.pop("account_closed", False):
+        st.warning("Ihr Konto wurde deaktiviert; Sie sind abgemeldet.", icon=":material/person_off:")
     if state.pop("timed_out", False):
         st.info(
             f"Sie wurden nach {auth.SESSION_TIMEOUT.seconds // 60} Minuten ohne Aktivität abgemeldet. "

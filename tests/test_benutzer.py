@@ -12,7 +12,7 @@ from sozdash import auth
 from sozdash.db import session_scope
 from sozdash.models import AuditEntry, Organisation, User
 from sozdash.permissions import ANONYMOUS, Actor, PermissionDenied
-from tests.apptest import assert_clean
+from tests.apptest import assert_clean, open_page
 from tests.test_login_pages import _app, _reachable, _refused
 
 PAGE = "pages/benutzer.py"
@@ -294,3 +294,20 @@ def test_overview_shows_only_a_lock_in_force_and_never_a_hash(engine: Engine) ->
         "Name", "E-Mail", "Rolle", "Organisationseinheit", "Aktiv", "Gesperrt bis", "Anmeldung",
     ]  # fmt: skip
     assert later.loc["admin-test", "Rolle"] == "Admin"
+
+
+def test_deactivation_and_role_change_reach_an_open_session_at_once(app_env: Engine) -> None:
+    """An open session must not keep rights its account no longer has."""
+    admin = Actor("chefin", "admin")
+    auth.create_user(app_env, admin, "kollege", "ein-sicheres-passwort", "planung")
+    session = open_page(
+        "pages/ueberblick.py", actor=auth.authenticate(app_env, "kollege", "ein-sicheres-passwort")
+    )
+    assert session.session_state["actor"].role == "planung"
+    auth.set_role(app_env, admin, "kollege", "rat")
+    session.run()
+    assert session.session_state["actor"].role == "rat"
+    auth.set_active(app_env, admin, "kollege", False)
+    session.run()
+    assert session.session_state["actor"] == ANONYMOUS
+    assert any("deaktiviert" in w.value for w in session.warning)
