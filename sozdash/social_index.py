@@ -302,7 +302,7 @@ def _factorize_runs(column: pd.Series) -> tuple[np.ndarray, pd.Index, np.ndarray
     column has long runs); returns (codes, uniques, one row index per unique value)."""
     values = column.array
     new_run = np.ones(len(values), dtype=bool)
-    new_run[1:] = values[1:] != values[:-1]
+    new_run[1:] = pd.array(values[1:] != values[:-1], dtype="boolean").to_numpy(dtype=bool, na_value=True)
     starts = np.flatnonzero(new_run)
     head_codes, uniques = pd.factorize(values[starts], use_na_sentinel=False)
     some_row = np.empty(len(uniques), dtype=int)
@@ -331,11 +331,10 @@ def observation_cube(obs: pd.DataFrame, keys: list[str], level: str) -> Cube:
     valid = status_uniques.isin(VALID_STATUS)[status[rows]]
     period = obs["period"].to_numpy()[rows]
     periods = np.arange(period.min(), period.max() + 1) if len(period) else np.array([], dtype=int)
-    cube = np.full((len(periods), len(used_areas), len(keys) + 1), np.nan)
-    first_period = periods[0] if len(periods) else 0
-    cell = ((period - first_period) * len(used_areas) + position[area[rows]]) * (len(keys) + 1) + indicator[
-        rows
-    ]
+    n_areas, n_columns = len(used_areas), len(keys) + 1  # the last column: population
+    cube = np.full((len(periods), n_areas, n_columns), np.nan)
+    period_of = period - (periods[0] if len(periods) else 0)
+    cell = (period_of * n_areas + position[area[rows]]) * n_columns + indicator[rows]
     cube.reshape(-1)[cell] = np.where(valid, obs["value"].to_numpy(dtype=float)[rows], np.nan)
     demo = obs["is_demo"].to_numpy(dtype=bool)[rows] if "is_demo" in obs else np.zeros(len(period), bool)
     area_index = used_areas[order]
