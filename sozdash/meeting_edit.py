@@ -188,26 +188,33 @@ def create_meeting(engine: Engine, actor: Actor, values: Mapping[str, Any]) -> s
         raise ValidationFailed({FORM: DUPLICATE}) from exc
 
 
-def update_meeting(
-    engine: Engine, actor: Actor, meeting_id: int, version: int, values: Mapping[str, Any]
+def _update(
+    engine: Engine, actor: Actor, spec: EntitySpec, record_id: int, version: int, values: Mapping[str, Any]
 ) -> int:
-    """Save a session loaded at ``version``; returns the number of changed fields."""
+    """Save a record of ``spec`` loaded at ``version``; returns the number of changed fields."""
     require_role(actor, EDIT_ROLE)
     try:
         with db.session_scope(engine) as session:
-            meeting = _get(session, MEETING, meeting_id)
-            _check_version(MEETING, meeting, version, values)
-            clean = validate(MEETING, session, values)
-            before = {name: getattr(meeting, name) for name in MEETING.names}
-            changed = audit.record_changes(session, actor, "meetings", meeting_id, before, clean)
+            record = _get(session, spec, record_id)
+            _check_version(spec, record, version, values)
+            clean = validate(spec, session, values)
+            before = {name: getattr(record, name) for name in spec.names}
+            changed = audit.record_changes(session, actor, spec.model.__tablename__, record_id, before, clean)
             if changed:
                 for name, value in clean.items():
-                    setattr(meeting, name, value)
+                    setattr(record, name, value)
                 session.flush()
                 db.bump_data_version(session)
             return changed
     except StaleDataError:
-        raise EditConflict(MEETING, dict(values), {}, version) from None
+        raise EditConflict(spec, dict(values), {}, version) from None
+
+
+def update_meeting(
+    engine: Engine, actor: Actor, meeting_id: int, version: int, values: Mapping[str, Any]
+) -> int:
+    """Save a session loaded at ``version``; returns the number of changed fields."""
+    return _update(engine, actor, MEETING, meeting_id, version, values)
 
 
 def delete_meeting(engine: Engine, actor: Actor, meeting_id: int, version: int) -> None:
@@ -265,22 +272,7 @@ def add_item(
 
 def update_item(engine: Engine, actor: Actor, item_id: int, version: int, values: Mapping[str, Any]) -> int:
     """Save an agenda item loaded at ``version``; returns the number of changed fields."""
-    require_role(actor, EDIT_ROLE)
-    try:
-        with db.session_scope(engine) as session:
-            item = _get(session, ITEM, item_id)
-            _check_version(ITEM, item, version, values)
-            clean = validate(ITEM, session, values)
-            before = {name: getattr(item, name) for name in ITEM.names}
-            changed = audit.record_changes(session, actor, "agenda_items", item_id, before, clean)
-            if changed:
-                for name, value in clean.items():
-                    setattr(item, name, value)
-                session.flush()
-                db.bump_data_version(session)
-            return changed
-    except StaleDataError:
-        raise EditConflict(ITEM, dict(values), {}, version) from None
+    return _update(engine, actor, ITEM, item_id, version, values)
 
 
 def _delete_item(session: Session, actor: Actor, item: AgendaItem) -> None:
