@@ -292,6 +292,20 @@ def create(engine: Engine, actor: Actor, spec: EntitySpec, values: Mapping[str, 
         raise _integrity_message(exc) from None
 
 
+def _load_for_change(
+    spec: EntitySpec, session: Session, actor: Actor, record_id: int, version: int,
+    values: Mapping[str, Any] | None,
+) -> tuple[Any, dict[str, Any]]:  # fmt: skip
+    """The record and its current values, after the unit check and the version check (a stale
+    ``version`` raises ``EditConflict`` with ``values`` — or the stored ones — and the current ones)."""
+    record = _load(spec, session, record_id)
+    before = _values(spec, record)
+    require_edit(actor, spec.owner(session, before))
+    if record.version != version:
+        raise EditConflict(spec, dict(values) if values is not None else before, before, record.version)
+    return record, before
+
+
 def update(
     engine: Engine, actor: Actor, spec: EntitySpec, record_id: int, version: int, values: Mapping[str, Any],
     reason: str | None = None,
@@ -304,11 +318,7 @@ def update(
     table = spec.model.__tablename__
     try:
         with db.session_scope(engine) as session:
-            record = _load(spec, session, record_id)
-            before = _values(spec, record)
-            require_edit(actor, spec.owner(session, before))
-            if record.version != version:
-                raise EditConflict(spec, dict(values), before, record.version)
+            record, before = _load_for_change(spec, session, actor, record_id, version, values)
             old_status = before[spec.status_field] if spec.status_field else None
             clean = validate(spec, session, values, old_status, (reason or "").strip() or None, record_id)
             require_edit(actor, spec.owner(session, clean))
@@ -337,11 +347,7 @@ def delete(engine: Engine, actor: Actor, spec: EntitySpec, record_id: int, versi
     table = spec.model.__tablename__
     try:
         with db.session_scope(engine) as session:
-            record = _load(spec, session, record_id)
-            before = _values(spec, record)
-            require_edit(actor, spec.owner(session, before))
-            if record.version != version:
-                raise EditConflict(spec, before, before, record.version)
+            record, before = _load_for_change(spec, session, actor, record_id, version, None)
             if spec.soft_delete:
                 record.deleted_at = dt.datetime.now().replace(microsecond=0)
                 audit.record(

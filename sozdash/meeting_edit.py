@@ -162,6 +162,18 @@ def _moved(rows: list[Any], record: Any, step: int) -> list[Any] | None:
     return rows
 
 
+def _move(session: Session, actor: Actor, table: str, siblings: list[Any], record: Any, step: int) -> bool:
+    """Move ``record`` ``step`` places among its ``siblings`` (audited, renumbered); ``False`` if
+    it is already at that end."""
+    after = _moved(list(siblings), record, step)
+    if after is None:
+        return False
+    _position_moves(session, actor, table, siblings, after)
+    _renumber(session, after)
+    db.bump_data_version(session)
+    return True
+
+
 def _position_moves(session: Session, actor: Actor, table: str, before: list[Any], after: list[Any]) -> None:
     old = {row.id: n for n, row in enumerate(before, start=1)}
     for n, row in enumerate(after, start=1):
@@ -305,14 +317,7 @@ def move_item(engine: Engine, actor: Actor, item_id: int, step: int) -> bool:
     require_role(actor, EDIT_ROLE)
     with db.session_scope(engine) as session:
         item = _get(session, ITEM, item_id)
-        before = _items(session, item.meeting_id)
-        after = _moved(list(before), item, step)
-        if after is None:
-            return False
-        _position_moves(session, actor, "agenda_items", before, after)
-        _renumber(session, after)
-        db.bump_data_version(session)
-        return True
+        return _move(session, actor, "agenda_items", _items(session, item.meeting_id), item, step)
 
 
 # --- Slides ----------------------------------------------------------------------------------------
@@ -375,11 +380,4 @@ def move_slide(engine: Engine, actor: Actor, slide_id: int, step: int) -> bool:
     require_role(actor, EDIT_ROLE)
     with db.session_scope(engine) as session:
         slide = _slide(session, slide_id)
-        before = _slides(session, slide.agenda_item_id)
-        after = _moved(list(before), slide, step)
-        if after is None:
-            return False
-        _position_moves(session, actor, "agenda_slides", before, after)
-        _renumber(session, after)
-        db.bump_data_version(session)
-        return True
+        return _move(session, actor, "agenda_slides", _slides(session, slide.agenda_item_id), slide, step)
