@@ -12,7 +12,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sozdash import db
+from sozdash.store import bootstrap, db
 
 OUT = Path(__file__).resolve().parent / "out"
 N_AREAS, N_INDICATORS, YEARS = 1000, 200, range(2005, 2025)
@@ -25,7 +25,7 @@ def build(path: Path = OUT / "bench.sqlite") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     engine = db.get_engine(f"sqlite:///{path}")
-    db.ensure_database(engine)
+    bootstrap.ensure_database(engine)
     engine.dispose()
     conn = sqlite3.connect(path)
     rng = np.random.default_rng(1)

@@ -16,10 +16,14 @@ import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sozdash import db, meetings, pdf_export, pptx_export, render, saved_views, slides
-from sozdash.db import session_scope
-from sozdash.models import AgendaItem, AgendaSlide
-from sozdash.permissions import Actor
+from sozdash.core.permissions import Actor
+from sozdash.exports import pdf as pdf_export
+from sozdash.exports import pptx as pptx_export
+from sozdash.exports import render
+from sozdash.meetings import agenda, saved_views, slides
+from sozdash.store import bootstrap, db
+from sozdash.store.db import session_scope
+from sozdash.store.models import AgendaItem, AgendaSlide
 
 GOAL_S = 20.0
 ADMIN = Actor(username="bench", role="admin")
@@ -30,8 +34,8 @@ EXTRA_VIEWS = [  # three more views make the shipped 7-slide session a 10-slide 
 ]
 
 
-def _ten_slide_session(engine) -> meetings.MeetingInfo:
-    info = meetings.meeting.uncached(engine, "sozialausschuss-2018")
+def _ten_slide_session(engine) -> agenda.MeetingInfo:
+    info = agenda.meeting(engine, "sozialausschuss-2018")
     ids = [saved_views.save_view(engine, ADMIN, page, params, title) for page, params, title in EXTRA_VIEWS]
     with session_scope(engine) as session:
         item = session.query(AgendaItem).filter_by(meeting_id=info.id, position=3).one()
@@ -49,9 +53,9 @@ def _timed(run):
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         engine = db.get_engine(f"sqlite:///{tmp}/bench.sqlite")
-        db.ensure_database(engine)
+        bootstrap.ensure_database(engine)
         info = _ten_slide_session(engine)
-        refs = meetings.slides.uncached(engine, info.id)
+        refs = agenda.slides(engine, info.id)
         as_of = info.date
         build_s, _ = _timed(lambda: [slides.build(engine, ref.view, as_of, ADMIN) for ref in refs])
         start_s, _ = _timed(lambda: render.figure_png(go.Figure(go.Bar(x=["a"], y=[1]))))

@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sozdash import db
+from sozdash.core.permissions import Actor
 from sozdash.importing.commit import commit_import
 from sozdash.importing.pipeline import prepare
 from sozdash.importing.validate import ImportOptions
-from sozdash.permissions import Actor
+from sozdash.store import bootstrap, db
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 AREAS = ["wiesdorf", "manfort", "rheindorf", "hitdorf", "opladen", "kueppersteg", "buerrig", "quettingen",
@@ -74,7 +74,7 @@ def main() -> None:
         text = "Gebiet;Indikator;Jahr;Wert\n" + "\n".join(f"{a};{k};{y};{v}" for a, k, y, v in data_rows)
         data = text.encode()
         engine = db.get_engine(f"sqlite:///{tmp}/bench.sqlite")
-        db.ensure_database(engine)
+        bootstrap.ensure_database(engine)
         with engine.begin() as conn:  # the extra indicators the rows refer to
             template = (
                 conn.exec_driver_sql("SELECT * FROM indicators WHERE key = 'sgb2_quote'").mappings().one()

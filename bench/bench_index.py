@@ -19,7 +19,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sozdash.social_index import IndexConfig, compute_index, observation_cube
+from sozdash.social_index.compute import IndexConfig, compute_index, observation_cube
 
 N_AREAS, N_INDICATORS, YEARS, SPAN, REPEAT = 1000, 40, np.arange(2005, 2025), 2, 5
 LAGEN = ["einkommen", "arbeit", "bildung", "gesundheit", "pflege_alter", "wohnen", "kinder_familie"]

@@ -19,9 +19,9 @@ import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from bench.bench_db import build  # noqa: E402
-from sozdash import db  # noqa: E402
-from sozdash.navigation import PAGES  # noqa: E402
-from sozdash.permissions import Actor  # noqa: E402
+from sozdash.core.navigation import PAGES  # noqa: E402
+from sozdash.core.permissions import Actor  # noqa: E402
+from sozdash.store import bootstrap, db  # noqa: E402
 from tests.apptest import open_page  # noqa: E402
 
 WARM_RUNS = 5
@@ -53,7 +53,7 @@ def _floor() -> tuple[float, float]:
 
 def bench(label: str, url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    db.ensure_database(db.get_engine(url))
+    bootstrap.ensure_database(db.get_engine(url))
     floor_cold, floor_warm = _floor()
     print(f"\n## {label}  (Boden: leere Seite kalt {floor_cold:.0f} ms, warm {floor_warm:.0f} ms)")
     print(f"{'Seite':28} {'kalt ms':>9} {'warm ms':>9} {'warm/Boden':>11}")

@@ -2,20 +2,23 @@
 
 import streamlit as st
 
-from sozdash import altenhilfe, fmt, queries, ui
+from sozdash.core import fmt
+from sozdash.programmes import altenhilfe
+from sozdash.store import queries
+from sozdash.ui import downloads, figures, notices, startup, url_state
 
-engine = ui.engine()
-as_of = ui.stichtag()
+engine = startup.engine()
+as_of = url_state.stichtag()
 st.title("Wirkungspakete der Altenhilfe")
 st.caption(
     f"Stand zum Stichtag {fmt.date(as_of)}. Wirkungslogik nach KGSt: Input → Leistung → Effekt → Wirkung."
 )
 
 periods = altenhilfe.periods(engine).set_index("key")
-period = ui.url_select("Periode", list(periods.index), "periode", default=altenhilfe.default_period(engine, as_of),
-                       format_func=lambda k: periods.at[k, "name"], widget="radio")  # fmt: skip
-st.markdown(ui.plain(fmt.text(periods.at[period, "description"], "")))
-st.caption(ui.plain(f"Quelle: {periods.at[period, 'source']}"))
+period = url_state.url_select("Periode", list(periods.index), "periode", default=altenhilfe.default_period(engine, as_of),
+                              format_func=lambda k: periods.at[k, "name"], widget="radio")  # fmt: skip
+st.markdown(fmt.plain(fmt.text(periods.at[period, "description"], "")))
+st.caption(fmt.plain(f"Quelle: {periods.at[period, 'source']}"))
 table = altenhilfe.packages_table(engine, period, as_of)
 if table.empty:
     st.info(
@@ -24,7 +27,7 @@ if table.empty:
 else:
     st.subheader(f"{len(table)} Wirkungspakete")
     st.dataframe(table, hide_index=True, key="packages")
-    ui.download_buttons(table, f"wirkungspakete-{period}", "packages")
+    downloads.download_buttons(table, f"wirkungspakete-{period}", "packages")
 
 st.markdown("**Belegte Fakten**")
 st.dataframe(queries.facts(engine, ("Wirkungspakete",), ("einwohner-65-plus",)), hide_index=True, key="facts")
@@ -35,25 +38,25 @@ st.markdown(altenhilfe.BUDGET_NOTE)
 st.dataframe(budget, hide_index=True, key="budget")
 
 st.subheader("Kennzahlen und Ampel")
-ui.demo_notice()
+notices.demo_notice()
 st.caption(altenhilfe.LIGHT_RULE)
 keys = altenhilfe.packages(engine).query("round_key == @period")
 if keys.empty:
     st.info("Keine Pakete – daher keine Kennzahlen in dieser Periode.")
 else:
     titles = dict(zip(keys["key"], keys["provider"] + " – " + keys["title"], strict=True))
-    package = ui.url_select("Wirkungspaket", list(titles), "paket", format_func=titles.get)
-    ui.chart(
+    package = url_state.url_select("Wirkungspaket", list(titles), "paket", format_func=titles.get)
+    figures.chart(
         *altenhilfe.key_figures_figure(engine, package, as_of), key="kf", basename=f"kennzahlen-{package}"
     )
     st.markdown("**Controllinggespräche**")
     st.dataframe(altenhilfe.controlling_table(engine, period, as_of), hide_index=True, key="controlling")
 
 st.subheader("Abdeckung: Pakete und ältere Menschen je Stadtteil")
-ui.demo_notice()
-ui.chart(*altenhilfe.coverage_figure(engine, period, as_of), key="coverage", basename=f"abdeckung-{period}")
+notices.demo_notice()
+figures.chart(*altenhilfe.coverage_figure(engine, period, as_of), key="coverage", basename=f"abdeckung-{period}")
 
 st.subheader("Fünfjährige Planung")
-ui.chart(*altenhilfe.planning_figure(engine, as_of), key="cycle", basename="planung-wirkungspakete")
+figures.chart(*altenhilfe.planning_figure(engine, as_of), key="cycle", basename="planung-wirkungspakete")
 st.markdown("**Typischer Ablauf** (allgemeine Schritte, keine belegten Termine):\n\n"
             + "\n".join(f"{i}. {step}" for i, step in enumerate(altenhilfe.TYPICAL_CYCLE, start=1)))  # fmt: skip

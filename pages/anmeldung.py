@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from sozdash import auth, ui
-from sozdash.permissions import ANONYMOUS
-from sozdash.vocab import ROLES
+from sozdash.access import auth
+from sozdash.core import fmt
+from sozdash.core.permissions import ANONYMOUS
+from sozdash.core.vocab import ROLES
+from sozdash.ui import login, startup
 
 ROLE_RIGHTS = {
     "oeffentlich": "sieht veröffentlichte Indikatoren, Projekte und öffentliche Notizen (ohne Anmeldung)",
@@ -15,14 +17,14 @@ ROLE_RIGHTS = {
     "admin": "verwaltet zusätzlich Benutzer und Rollen",
 }
 
-engine = ui.engine()
-actor = ui.current_actor()
+engine = startup.engine()
+actor = login.current_actor()
 st.title("Anmeldung")
 
 if actor != ANONYMOUS:
     st.success(
-        f"Angemeldet als **{ui.plain(actor.display_name or actor.username)}** "
-        f"({ui.plain(actor.username)}) – Rolle **{ROLES[actor.role]}**.",
+        f"Angemeldet als **{fmt.plain(actor.display_name or actor.username)}** "
+        f"({fmt.plain(actor.username)}) – Rolle **{ROLES[actor.role]}**.",
         icon=":material/verified_user:",
     )
     if st.button("Abmelden", icon=":material/logout:"):
@@ -42,7 +44,7 @@ else:
             st.error(str(exc), icon=":material/error:")
         else:
             st.rerun()
-    if ui.sso_mapping() is not None:
+    if login.sso_mapping() is not None:
         st.button(
             "Mit dem städtischen Konto anmelden (Single Sign-on)", on_click=st.login, icon=":material/key:"
         )

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from sozdash import fmt, saved_views, ui
-from sozdash.permissions import PermissionDenied, has_role
+from sozdash.core import fmt
+from sozdash.core.permissions import PermissionDenied, has_role
+from sozdash.meetings import saved_views
+from sozdash.ui import downloads, login, startup
 
-engine = ui.engine()
-actor = ui.current_actor()
+engine = startup.engine()
+actor = login.current_actor()
 st.title("Gespeicherte Ansichten")
 st.caption(
     "Eine Ansicht merkt sich Seite und Auswahl (wie der Link in der Adresszeile). Speichern über "
@@ -21,7 +23,7 @@ shown = views.drop(columns=["id", "page", "params"]).assign(
     **{"Erstellt am": views["Erstellt am"].map(fmt.date)}
 )
 st.dataframe(shown, hide_index=True, key="views-table")
-ui.download_buttons(shown, "gespeicherte-ansichten", key="views")
+downloads.download_buttons(shown, "gespeicherte-ansichten", key="views")
 
 titles = dict(zip(views["id"], views["Titel"] + " · " + views["Seite"], strict=True))
 view_id = st.selectbox("Ansicht", list(titles), format_func=titles.get, key="view-choice")

@@ -2,17 +2,15 @@
 
 import streamlit as st
 
-from sozdash import editing, ui
-from sozdash.edit_specs import ENTITIES
-from sozdash.permissions import PermissionDenied, has_role
+from sozdash.core.permissions import PermissionDenied
+from sozdash.editing import records as editing
+from sozdash.editing.specs import ENTITIES
+from sozdash.ui import login, record_form, startup, url_state
 
 NEW = 0
-engine = ui.engine()
-actor = ui.current_actor()
+engine = startup.engine()
 st.title("Bearbeiten")
-if not has_role(actor, "fachbereich"):
-    st.error("Bearbeiten ist nur nach Anmeldung mit der Rolle „Fachbereich“ oder höher möglich.")
-    st.stop()
+actor = login.require_page_role(__file__)
 if message := st.session_state.pop("edit-flash", None):
     st.success(message, icon=":material/check_circle:")
 
@@ -26,10 +24,10 @@ def done(message: str, record_id: int | None) -> None:
 
 
 kinds = {key: spec.label for key, spec in ENTITIES.items()}
-spec = ENTITIES[ui.url_select("Art des Eintrags", list(kinds), "art", format_func=kinds.get)]
+spec = ENTITIES[url_state.url_select("Art des Eintrags", list(kinds), "art", format_func=kinds.get)]
 records = editing.records(engine, actor, spec)
 labels = {NEW: "– neuer Eintrag –", **dict(zip(records["id"].tolist(), records["label"], strict=True))}
-chosen = ui.url_select("Eintrag", list(labels), "nr", format_func=labels.get)
+chosen = url_state.url_select("Eintrag", list(labels), "nr", format_func=labels.get)
 try:
     values, version = editing.load(engine, spec, chosen) if chosen else (editing.defaults(spec), 0)
 except editing.RecordGone as exc:  # deleted by someone else a moment ago
@@ -45,7 +43,7 @@ st.caption("Mit * markierte Felder sind Pflichtfelder.")
 with st.form(form_key):
     entered, slots = {}, {}
     for f in spec.fields:
-        entered[f.name] = ui.field_input(f, values.get(f.name), options.get(f.name), f"{form_key}-{f.name}")
+        entered[f.name] = record_form.field_input(f, values.get(f.name), options.get(f.name), f"{form_key}-{f.name}")
         slots[f.name] = st.empty()
     reason = None
     if spec.status_field and chosen:

@@ -5,16 +5,15 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from sozdash import auth, fmt, ui
-from sozdash.permissions import PermissionDenied, has_role
-from sozdash.vocab import ROLES
+from sozdash.access import auth
+from sozdash.core import fmt
+from sozdash.core.permissions import PermissionDenied
+from sozdash.core.vocab import ROLES
+from sozdash.ui import login, startup, url_state
 
-engine = ui.engine()
-actor = ui.current_actor()
+engine = startup.engine()
 st.title("Benutzer")
-if not has_role(actor, "admin"):
-    st.error("Benutzer verwalten dürfen nur Konten mit der Rolle „Admin“.")
-    st.stop()
+actor = login.require_page_role(__file__)
 if message := st.session_state.pop("users-flash", None):
     st.success(message, icon=":material/check_circle:")
 done = st.session_state.setdefault("users-done", 0)  # part of the form keys: new forms after a change
@@ -84,7 +83,7 @@ with st.expander("Neuen Benutzer anlegen", icon=":material/person_add:"), st.for
 if raw.empty:
     st.stop()
 st.subheader("Konto bearbeiten")
-chosen = ui.url_select(
+chosen = url_state.url_select(
     "Konto", list(raw.index), "konto", format_func=lambda u: f"{u} ({raw.loc[u, 'display_name']})"
 )
 user, key, who = raw.loc[chosen], f"{chosen}-{done}", fmt.plain(chosen)

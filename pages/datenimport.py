@@ -3,25 +3,19 @@
 import pandas as pd
 import streamlit as st
 
-from sozdash import fmt, queries, ui
-from sozdash.importing import page
+from sozdash.core import fmt
+from sozdash.core.vocab import AREA_LEVELS
 from sozdash.importing.undo import batch_list
-from sozdash.permissions import ANONYMOUS, has_role
-from sozdash.vocab import AREA_LEVELS
+from sozdash.store import queries
+from sozdash.ui import import_flow, login, startup
 
-engine = ui.engine()
-actor = st.session_state.get("actor", ANONYMOUS)
+engine = startup.engine()
 st.title("Datenimport")
-if not has_role(actor, "planung"):
-    st.warning(
-        "Der Datenimport ist den Rollen Planung und Admin vorbehalten. Bitte anmelden.",
-        icon=":material/lock:",
-    )
-    st.stop()
+actor = login.require_page_role(__file__)
 st.markdown("Tabellen (CSV, XLSX, GENESIS-ffcsv) und Grenzen (GeoJSON, Shapefile als ZIP, GeoPackage) "
             "einlesen, prüfen, in der Vorschau ansehen und erst dann speichern.")  # fmt: skip
 
-upload = st.file_uploader("Datei", type=page.FILE_TYPES, key="import-file")
+upload = st.file_uploader("Datei", type=import_flow.FILE_TYPES, key="import-file")
 left, right = st.columns(2)
 source = left.text_input("Quelle / Lieferant", value="Statistikstelle Stadt Leverkusen", key="import-source")
 level = right.selectbox(
@@ -39,10 +33,10 @@ skip = left.checkbox("Abgelehnte Zeilen auslassen und den Rest speichern")
 if upload is None:
     st.info("Bitte eine Datei auswählen.", icon=":material/upload_file:")
 else:
-    state = page.state(upload.getvalue(), upload.name)
+    state = import_flow.state(upload.getvalue(), upload.name)
     areas = queries.areas(engine)
     mapping = state.get("mapping", {})
-    preview = page.preview(engine, state, source=source, level=level, indicator=indicator, period=period,
+    preview = import_flow.preview(engine, state, source=source, level=level, indicator=indicator, period=period,
                            crs=crs or None, skip=skip, mapping=mapping, progress=st.progress(0.0))  # fmt: skip
     if isinstance(preview, str):
         st.error(preview, icon=":material/error:")
@@ -68,7 +62,7 @@ else:
             edited = st.data_editor(preview.unmatched_areas, hide_index=True, key="import-mapping", disabled=["Name in der Datei", "Weitere Angabe", "Zeilen", "Mehrdeutig"],
                                     column_config={"Gebietscode": st.column_config.SelectboxColumn(options=list(areas["code"]))})  # fmt: skip
             if st.button("Zuordnung übernehmen", key="import-apply"):
-                state["mapping"] = mapping | page.mapping_from_editor(pd.DataFrame(edited))
+                state["mapping"] = mapping | import_flow.mapping_from_editor(pd.DataFrame(edited))
                 st.rerun()
         if not getattr(preview, "unknown_indicators", pd.DataFrame()).empty:
             st.warning("Unbekannte Indikatoren: " + ", ".join(preview.unknown_indicators["Name in der Datei"])
@@ -81,7 +75,7 @@ else:
         if st.button(
             "Import speichern", type="primary", disabled=bool(preview.blocking), key="import-commit"
         ):
-            st.success(page.commit(engine, actor, preview, st.progress(0.0)), icon=":material/check:")
+            st.success(import_flow.commit(engine, actor, preview, st.progress(0.0)), icon=":material/check:")
 
 st.subheader("Bisherige Importe")
 batches = batch_list(engine)
@@ -90,4 +84,4 @@ open_batches = batches.loc[batches["Status"] == "gespeichert", "Import"].tolist(
 if open_batches:
     chosen = st.selectbox("Import rückgängig machen", open_batches, key="import-undo-choice")
     if st.button("Rückgängig machen", key="import-undo"):
-        st.info(page.undo(engine, actor, int(chosen)))
+        st.info(import_flow.undo(engine, actor, int(chosen)))

@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from sozdash import fmt, queries, ui
-from sozdash.importing.export_all import DOWNLOADS, export_file
-from sozdash.integrity import cached_check
+from sozdash.core import fmt
+from sozdash.exports.all_data import DOWNLOADS, export_file
+from sozdash.store import queries
+from sozdash.store.integrity import cached_check
+from sozdash.ui import notices, startup
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Datenstand")
 st.markdown("Woher die Daten stammen, was Beispieldaten sind und ob die Datenbank in sich stimmig ist.")
 
@@ -17,7 +19,7 @@ table = status.assign(
     Zeilen=status["rows"].map(fmt.number),
 )[["Art", "source", "Stand", "Zeilen"]].rename(columns={"source": "Quelle"})
 st.dataframe(table, hide_index=True)
-ui.demo_notice(bool(status["is_demo"].any()))
+notices.demo_notice(bool(status["is_demo"].any()))
 
 st.subheader("Integritätsprüfung")
 report = cached_check(engine)

@@ -2,11 +2,15 @@
 
 import streamlit as st
 
-from sozdash import fmt, funding, queries, ui, visibility
+from sozdash.access import visibility
+from sozdash.core import fmt
+from sozdash.programmes import funding
+from sozdash.store import queries
+from sozdash.ui import downloads, figures, login, startup, url_state
 
-engine = ui.engine()
-as_of = ui.stichtag()
-public = not visibility.sees_internal(ui.current_actor())
+engine = startup.engine()
+as_of = url_state.stichtag()
+public = not visibility.sees_internal(login.current_actor())
 st.title("Förderprogramme")
 st.caption(f"Stand zum Stichtag {fmt.date(as_of)} (in der Seitenleiste änderbar).")
 
@@ -24,7 +28,7 @@ else:
     st.dataframe(soon, hide_index=True, key="ending-soon")
 
 st.subheader("Programme und Förderrunden")
-ui.chart(*funding.funding_timeline_figure(engine, as_of, public), key="rounds", basename="foerderrunden")
+figures.chart(*funding.funding_timeline_figure(engine, as_of, public), key="rounds", basename="foerderrunden")
 programmes = funding.programmes(engine)
 with st.expander("Programme mit Beschreibung und Quelle"):
     st.dataframe(programmes, hide_index=True, key="programmes")
@@ -33,10 +37,10 @@ st.subheader("Anträge und Erfolgsquote")
 st.markdown(funding.success_text(engine, as_of, public))
 apps = funding.applications_table(funding.applications_as_of(engine, as_of, public))
 st.dataframe(apps, hide_index=True, key="applications")
-ui.download_buttons(apps, f"antraege-{as_of.isoformat()}", "applications")
+downloads.download_buttons(apps, f"antraege-{as_of.isoformat()}", "applications")
 
 st.subheader("Fördermittel nach Quelle")
-ui.chart(
+figures.chart(
     *funding.funding_by_source_figure(engine, as_of, public),
     key="sources",
     basename="foerdermittel-nach-quelle",

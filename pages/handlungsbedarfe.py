@@ -2,17 +2,20 @@
 
 import streamlit as st
 
-from sozdash import fmt, index_views, needs, queries, ui
-from sozdash.vocab import LEBENSLAGEN
+from sozdash.core import fmt
+from sozdash.core.vocab import LEBENSLAGEN
+from sozdash.social_index import needs, views
+from sozdash.store import queries
+from sozdash.ui import downloads, index_forms, notices, startup
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Handlungsbedarfe")
-st.info(index_views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
-choice = ui.index_choice(engine)
+st.info(views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
+choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
 result = choice[0]
-ui.demo_notice(result.is_demo)
+notices.demo_notice(result.is_demo)
 found = needs.lebenslage_needs(result, queries.indicators(engine))
 
 st.subheader("Bedarf und Maßnahmen je Gebiet")
@@ -23,9 +26,9 @@ st.caption(
 table = needs.districts(result, found, needs.active_measures(engine, result.year))
 for category in (needs.NEED_WITHOUT_MEASURE, needs.MEASURE_WITHOUT_NEED):
     names = table.loc[table["Einordnung"] == category, "Gebiet"]
-    st.markdown(f"**{category}:** {ui.plain(', '.join(names)) if len(names) else 'keine'}")
+    st.markdown(f"**{category}:** {fmt.plain(', '.join(names)) if len(names) else 'keine'}")
 st.dataframe(table, hide_index=True, key="needs-table")
-ui.download_buttons(table, f"handlungsbedarfe-{result.year}", key="needs-download")
+downloads.download_buttons(table, f"handlungsbedarfe-{result.year}", key="needs-download")
 
 st.subheader("Bedarfe je Lebenslage")
 st.caption(
@@ -38,4 +41,4 @@ for lage in dict.fromkeys(result.lebenslagen["lebenslage"]):
     if rows.empty:
         st.caption("Kein Gebiet deutlich unter dem Durchschnitt.")
     for sentence in rows["sentence"]:
-        st.markdown(f"- {ui.plain(sentence)}")
+        st.markdown(f"- {fmt.plain(sentence)}")

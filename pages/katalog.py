@@ -2,19 +2,20 @@
 
 import streamlit as st
 
-from sozdash import indicator_view as iv
-from sozdash import ui, visibility
+from sozdash.access import visibility
+from sozdash.indicators import explorer as iv
+from sozdash.ui import downloads, login, notices, startup
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Indikatorenkatalog")
 st.markdown(
     "Alle Indikatoren des Sozialberichts mit Definition, Formel (Zähler / Nenner), Einheit, Quelle, "
     "Richtung der Bewertung und Verfügbarkeit. **Abdeckung:** Anteil der Gebiete (auf den Ebenen mit "
     "Daten) mit veröffentlichtem Wert im neuesten Jahr; geheim gehaltene Werte zählen nicht."
 )
-visible = set(visibility.indicators(engine, ui.current_actor())["key"])
+visible = set(visibility.indicators(engine, login.current_actor())["key"])
 catalogue = iv.catalogue(engine).query("Schlüssel in @visible")
-ui.demo_notice(bool(catalogue["Beispieldaten"].eq("ja").any()))
+notices.demo_notice(bool(catalogue["Beispieldaten"].eq("ja").any()))
 text = st.text_input("Suchen", placeholder="z. B. Quote, Bildung, Bundesagentur", key="katalog-suche")
 found = iv.search(catalogue, text)
 if found.empty:
@@ -25,4 +26,4 @@ if found.empty:
 else:
     st.caption(f"{len(found)} von {len(catalogue)} Indikatoren")
     st.dataframe(found, hide_index=True, key="katalog-tabelle")
-    ui.download_buttons(found, "indikatorenkatalog", "katalog")
+    downloads.download_buttons(found, "indikatorenkatalog", "katalog")

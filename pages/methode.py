@@ -2,16 +2,19 @@
 
 import streamlit as st
 
-from sozdash import index_views, ui, visibility
+from sozdash.access import visibility
+from sozdash.core import fmt
+from sozdash.social_index import views
+from sozdash.ui import downloads, index_forms, login, notices, startup, url_state
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Methode des Sozialindex")
-choice = ui.index_choice(engine)
+choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
 result, label, name = choice
-ui.demo_notice(result.is_demo)
-catalogue = visibility.indicators(engine, ui.current_actor())
+notices.demo_notice(result.is_demo)
+catalogue = visibility.indicators(engine, login.current_actor())
 
 st.subheader("Formeln")
 st.markdown(
@@ -39,10 +42,10 @@ st.latex(
     r"D_a = \operatorname{std}\Big(\frac{\sum_i w_i\, r_i\, \operatorname{z}(x_{i,a,t} - x_{i,a,t-k})}{\sum_i w_i}\Big)"
 )
 
-st.subheader(f"Parameter: {ui.plain(label)}")
-st.dataframe(index_views.parameter_table(result.config, catalogue), hide_index=True, key="method-parameters")
+st.subheader(f"Parameter: {fmt.plain(label)}")
+st.dataframe(views.parameter_table(result.config, catalogue), hide_index=True, key="method-parameters")
 st.subheader("Nicht bewertete Gebiete")
-excluded = index_views.not_rated(result)
+excluded = views.not_rated(result)
 if excluded.empty:
     st.caption("Alle Gebiete sind bewertet.")
 else:
@@ -50,10 +53,10 @@ else:
 
 st.subheader("Rechenbeispiel")
 names = dict(zip(result.areas["area"], result.areas["name"], strict=True))
-area = ui.url_select("Gebiet", sorted(names, key=names.get), "gebiet", format_func=names.get)
-table, steps = index_views.worked_example(result, area, catalogue)
-st.markdown(f"**{ui.plain(names[area])}, Bezugsjahr {result.year}**")
+area = url_state.url_select("Gebiet", sorted(names, key=names.get), "gebiet", format_func=names.get)
+table, steps = views.worked_example(result, area, catalogue)
+st.markdown(f"**{fmt.plain(names[area])}, Bezugsjahr {result.year}**")
 st.dataframe(table, hide_index=True, key="method-example")
-st.markdown("\n".join(f"- {ui.plain(step)}" for step in steps))
-ui.download_buttons(table, f"sozialindex-rechenbeispiel-{area}-{result.year}", key="method-download")
-ui.index_planner(engine, result, name)
+st.markdown("\n".join(f"- {fmt.plain(step)}" for step in steps))
+downloads.download_buttons(table, f"sozialindex-rechenbeispiel-{area}-{result.year}", key="method-download")
+index_forms.index_planner(engine, result, name)

@@ -2,11 +2,16 @@
 
 import streamlit as st
 
-from sozdash import fmt, indicator_view, maps, projects, queries, refdate, ui, visibility, vocab
+from sozdash.access import visibility
+from sozdash.core import fmt, maps, refdate, vocab
+from sozdash.indicators import explorer
+from sozdash.programmes import projects
+from sozdash.store import queries
+from sozdash.ui import downloads, figures, login, notes, notices, startup, url_state
 
-engine = ui.engine()
-as_of = ui.stichtag()
-public = not visibility.sees_internal(ui.current_actor())
+engine = startup.engine()
+as_of = url_state.stichtag()
+public = not visibility.sees_internal(login.current_actor())
 st.title("Projekte")
 st.caption(f"Status zum Stichtag {as_of:%d.%m.%Y} (Stichtag in der Seitenleiste änderbar).")
 
@@ -14,15 +19,18 @@ frame = projects.portfolio(engine, as_of, public)
 ALL = "alle"
 cols = st.columns(4)
 with cols[0]:
-    programme = ui.url_select("Programm", [ALL, *sorted(frame["programme"].dropna().unique())], "programm")
+    programme = url_state.url_select("Programm", [ALL, *sorted(frame["programme"].dropna().unique())], "programm")
 with cols[1]:
-    names = sorted({n for text in frame["districts"] for n in text.split(", ") if n})
-    district = ui.url_select("Stadtteil", [ALL, *names], "gebiet")
+    area_names = dict(zip(queries.areas(engine)["code"], queries.areas(engine)["name"], strict=True))
+    districts = projects.district_choices(frame, area_names)
+    district = url_state.url_select(
+        "Stadtteil", [ALL, *districts], "gebiet", format_func=lambda c: districts.get(c, c)
+    )
 with cols[2]:
-    status = ui.url_select("Status", [ALL, *vocab.PROJECT_STATUS], "status",
-                           format_func=lambda v: v if v == ALL else refdate.status_label(v))  # fmt: skip
+    status = url_state.url_select("Status", [ALL, *vocab.PROJECT_STATUS], "status",
+                                  format_func=lambda v: v if v == ALL else refdate.status_label(v))  # fmt: skip
 with cols[3]:
-    year = ui.url_select("Jahr", [ALL, *sorted({y for ys in frame["years"] for y in ys})], "jahr")
+    year = url_state.url_select("Jahr", [ALL, *sorted({y for ys in frame["years"] for y in ys})], "jahr")
 shown = projects.filter_portfolio(
     frame, **projects.without_all(ALL, programme=programme, district=district, status=status, year=year)
 )
@@ -30,30 +38,29 @@ st.markdown(f"**{len(shown)} von {len(frame)} Projekten.** Status mit Symbol: "
             + ", ".join(refdate.status_label(s) for s in vocab.PROJECT_STATUS))  # fmt: skip
 table = projects.portfolio_table(shown)
 st.dataframe(table, hide_index=True, key="portfolio")
-ui.download_buttons(table, f"projekte-{as_of.isoformat()}", "portfolio")
+downloads.download_buttons(table, f"projekte-{as_of.isoformat()}", "portfolio")
 
 st.subheader("Karte der Projektgebiete")
 geometries = queries.area_geometries(engine, "stadtteil")
-area_names = dict(zip(queries.areas(engine)["code"], queries.areas(engine)["name"], strict=True))
 styles = projects.map_styles(shown, projects.project_areas(engine))
 st.pydeck_chart(maps.area_deck(geometries, styles, area_names), key="project-map")
 st.caption(projects.MAP_LEGEND)
-ui.schematic_notice(indicator_view.is_schematic(engine, "stadtteil"))
+notices.schematic_notice(explorer.is_schematic(engine, "stadtteil"))
 
 st.header("Projektdetails")
 everything = projects.projects(engine, public)
-key = ui.url_select("Projekt", list(everything["key"]), "projekt",
-                    format_func=lambda k: everything.set_index("key").at[k, "title"])  # fmt: skip
+key = url_state.url_select("Projekt", list(everything["key"]), "projekt",
+                           format_func=lambda k: everything.set_index("key").at[k, "title"])  # fmt: skip
 detail = projects.with_status(
     everything[everything["key"] == key], projects.applications(engine), as_of
 ).iloc[0]
-st.subheader(f"{ui.plain(detail['title'])} – {detail['status_label']}")
+st.subheader(f"{fmt.plain(detail['title'])} – {detail['status_label']}")
 st.markdown(projects.detail_line(detail))
 if detail["ends_soon"]:
     st.warning("⚠ **Förderende in Sicht:** Die Förderung endet innerhalb von 12 Monaten nach dem Stichtag.")
-st.markdown(ui.plain(fmt.text(detail["description"], "")))
+st.markdown(fmt.plain(fmt.text(detail["description"], "")))
 st.caption(
-    ui.plain(
+    fmt.plain(
         f"Quelle: {detail['source']}"
         + (f" · Hinweis: {detail['note']}" if fmt.text(detail["note"], "") else "")
     )
@@ -61,9 +68,9 @@ st.caption(
 focus = projects.focuses(engine).query("project == @key")
 if not focus.empty:
     st.markdown(
-        "**Schwerpunkte**\n\n" + "\n".join(f"{r.position}. {ui.plain(r.text)}" for r in focus.itertuples())
+        "**Schwerpunkte**\n\n" + "\n".join(f"{r.position}. {fmt.plain(r.text)}" for r in focus.itertuples())
     )
-    st.caption(ui.plain("Quelle: " + "; ".join(dict.fromkeys(focus["source"]))))
+    st.caption(fmt.plain("Quelle: " + "; ".join(dict.fromkeys(focus["source"]))))
 children = projects.subprojects_table(everything, projects.applications(engine), key, as_of)
 if not children.empty:
     st.markdown("**Teilprojekte**")
@@ -76,22 +83,22 @@ else:
     st.dataframe(projects.partner_table(partner_rows), hide_index=True, key="partners")
 budget = projects.budget_figure(engine, key)
 if budget:
-    ui.chart(*budget, key="budget", basename=f"budget-{key}")
+    figures.chart(*budget, key="budget", basename=f"budget-{key}")
     st.caption("Hinweise der Quellen: " + " ".join(projects.budget_notes(engine, key)))
 else:
     st.caption("Für dieses Projekt sind keine Beträge belegt.")
 timeline = projects.project_timeline_figure(engine, key, as_of, public)
-ui.chart(*timeline, key="timeline", basename=f"zeitleiste-{key}")
+figures.chart(*timeline, key="timeline", basename=f"zeitleiste-{key}")
 st.markdown("**Anträge und Entscheidungen**")
 st.dataframe(projects.project_applications(engine, key, as_of, public), hide_index=True, key="applications")
 st.markdown(f"**Ratsvorlagen:** {projects.vorlagen_text(engine, key, public)}")
 st.markdown("**Stadtteile und Kennzahlen** (neuestes Datenjahr zum Stichtag)")
 indicators, demo = projects.district_indicators(engine, key, as_of, public)
-ui.demo_notice(demo)
+notices.demo_notice(demo)
 st.dataframe(indicators, hide_index=True, key="district-indicators")
 classes = projects.index_classes(engine, key, as_of)
 st.caption(classes[0] if classes else "Zum Stichtag ist kein Sozialindex veröffentlicht (Seite Sozialindex).")
 if classes:
-    ui.demo_notice(classes[2])
+    notices.demo_notice(classes[2])
     st.dataframe(classes[1], hide_index=True, key="index-classes")
-ui.annotations_block("project", int(detail["id"]))
+notes.annotations_block("project", int(detail["id"]))

@@ -4,29 +4,28 @@ import datetime as dt
 
 import streamlit as st
 
-from sozdash import audit, fmt, ui
-from sozdash.edit_specs import ENTITIES
-from sozdash.permissions import has_role
+from sozdash.access import audit
+from sozdash.core import fmt
+from sozdash.editing.specs import ENTITIES
+from sozdash.ui import downloads, login, startup, url_state
 
 ALL = "(alle)"
 TABLES = {s.model.__tablename__: s.label for s in ENTITIES.values()} | {
     "users": "Benutzer", "annotations": "Notizen", "saved_views": "Gespeicherte Ansichten",
 }  # fmt: skip
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Änderungsprotokoll")
-if not has_role(ui.current_actor(), "planung"):
-    st.error("Das Änderungsprotokoll sehen nur die Rollen „Planung“ und „Admin“.")
-    st.stop()
+login.require_page_role(__file__)
 st.caption("Jede Änderung an Datensätzen: wer, wann, welcher Datensatz, welches Feld, alter und neuer Wert.")
 
 users, tables = audit.filter_choices(engine)
 left, middle, right = st.columns(3)
 with left:
-    user = ui.url_select("Benutzer", [ALL, *users], "benutzer")
+    user = url_state.url_select("Benutzer", [ALL, *users], "benutzer")
 with middle:
-    table = ui.url_select("Art des Datensatzes", [ALL, *tables], "tabelle",
-                          format_func=lambda t: TABLES.get(t, t))  # fmt: skip
+    table = url_state.url_select("Art des Datensatzes", [ALL, *tables], "tabelle",
+                                 format_func=lambda t: TABLES.get(t, t))  # fmt: skip
 with right:
     record_id = st.text_input("Datensatz-Nr.", help="Nummer (id) des Datensatzes, leer = alle")
 today = dt.date.today()
@@ -48,4 +47,4 @@ st.dataframe(
     log, hide_index=True,
     column_config={"Zeitpunkt": st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm:ss")},
 )  # fmt: skip
-ui.download_buttons(log, "aenderungsprotokoll", "audit")
+downloads.download_buttons(log, "aenderungsprotokoll", "audit")

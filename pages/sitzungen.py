@@ -4,26 +4,29 @@ import datetime as dt
 
 import streamlit as st
 
-from sozdash import fmt, meeting_forms, meetings, slides, ui
-from sozdash.session_export import export_session
+from sozdash.core import fmt
+from sozdash.exports.session import export_session
+from sozdash.meetings import agenda as meetings
+from sozdash.meetings import slides
+from sozdash.ui import downloads, figures, login, meeting_editor, notices, startup, url_state
 
-engine = ui.engine()
-actor = ui.current_actor()
+engine = startup.engine()
+actor = login.current_actor()
 sessions = meetings.list_meetings(engine)
 if sessions.empty:
     st.title("Sitzungen")
     st.info("Noch keine Sitzung angelegt.", icon=":material/info:")
-    meeting_forms.first_meeting(engine, actor)
+    meeting_editor.first_meeting(engine, actor)
     st.stop()
 labels = dict(zip(sessions["key"], sessions["Sitzung"] + " – " + sessions["Datum"], strict=True))
 presenting = st.query_params.get("modus") == "praesentation"
-key = ui.url_select("Sitzung", list(labels), "sitzung", format_func=labels.get) if not presenting else None
+key = url_state.url_select("Sitzung", list(labels), "sitzung", format_func=labels.get) if not presenting else None
 key = key or (
     st.query_params.get("sitzung") if st.query_params.get("sitzung") in labels else next(iter(labels))
 )
 info = meetings.meeting(engine, key)
 refs = meetings.slides(engine, info.id)
-stand = st.query_params.get("stand", "sitzung") if presenting else ui.url_select(
+stand = st.query_params.get("stand", "sitzung") if presenting else url_state.url_select(
     "Folien zeigen", list(meetings.STAND_OPTIONS), "stand", widget="radio",
     format_func=lambda s: f"{meetings.STAND_OPTIONS[s]} ({fmt.date(meetings.as_of(info, s, dt.date.today()))})",
 )  # fmt: skip
@@ -38,11 +41,11 @@ def go_to(number: int | None) -> None:
 
 
 if presenting and refs:
-    ui.presentation_style()
+    notices.presentation_style()
     number = meetings.slide_number(st.query_params.get("folie"), len(refs))
     ref = refs[number - 1]
     content = slides.build(engine, ref.view, as_of, actor)
-    st.caption(f"TOP {ref.item_position}: {ui.plain(ref.item_title)} · {ui.plain(info.committee)}")
+    st.caption(f"TOP {ref.item_position}: {fmt.plain(ref.item_title)} · {fmt.plain(info.committee)}")
     st.title(content.title)
     visual, text = (
         st.columns([3, 2]) if content.figure is not None or content.deck is not None else (None, st)
@@ -55,9 +58,9 @@ if presenting and refs:
         visual.pydeck_chart(content.deck, key="slide-map", height=560)
     with text:
         st.markdown(content.summary)
-        ui.demo_notice(content.is_demo)
-        ui.schematic_notice(content.is_schematic)
-        st.caption(f"Quelle: {ui.plain(content.source)} · {slides.stichtag_line(as_of)}")
+        notices.demo_notice(content.is_demo)
+        notices.schematic_notice(content.is_schematic)
+        st.caption(f"Quelle: {fmt.plain(content.source)} · {slides.stichtag_line(as_of)}")
     back, position, forward, end = st.columns([2, 3, 2, 2], vertical_alignment="center")
     back.button("Zurück", icon=":material/arrow_back:", shortcut="Left", disabled=number == 1,
                 on_click=go_to, args=(number - 1,), width="stretch")  # fmt: skip
@@ -67,20 +70,20 @@ if presenting and refs:
     end.button("Beenden", icon=":material/close:", shortcut="Esc", on_click=go_to, args=(None,),
                width="stretch")  # fmt: skip
     if not content.table.empty:
-        ui.data_table(content.table, f"folie-{number}", key=f"slide-{number}")
+        figures.data_table(content.table, f"folie-{number}", key=f"slide-{number}")
     st.stop()
 
 st.title(info.title)
-st.markdown(f"**{ui.plain(info.committee)}** · Sitzung {fmt.date(info.date, info.date_precision)}")
-st.caption(f"Quelle: {ui.plain(info.source)}" + (f" · {ui.plain(info.note)}" if info.note else ""))
+st.markdown(f"**{fmt.plain(info.committee)}** · Sitzung {fmt.date(info.date, info.date_precision)}")
+st.caption(f"Quelle: {fmt.plain(info.source)}" + (f" · {fmt.plain(info.note)}" if info.note else ""))
 for position, title in dict.fromkeys((r.item_position, r.item_title) for r in refs):
     with st.container(border=True):
-        st.subheader(f"TOP {position}: {ui.plain(title)}")
+        st.subheader(f"TOP {position}: {fmt.plain(title)}")
         item = [r for r in refs if r.item_position == position]
         if item[0].speaker:
-            st.markdown(f"**Bericht:** {ui.plain(item[0].speaker)}")
+            st.markdown(f"**Bericht:** {fmt.plain(item[0].speaker)}")
         st.text(item[0].speaker_notes or "")
-        st.caption(f"Quelle: {ui.plain(item[0].item_source)}")
+        st.caption(f"Quelle: {fmt.plain(item[0].item_source)}")
         st.markdown("\n".join(f"{r.number}. {r.view.title}" for r in item))
 st.button("Präsentation starten", type="primary", icon=":material/slideshow:", on_click=go_to, args=(1,),
           disabled=not refs)  # fmt: skip
@@ -89,7 +92,7 @@ st.subheader("Exporte")
 st.caption(
     f"PowerPoint mit Vortragsnotizen, Tischvorlage (PDF) und Datentabellen (Excel); {slides.stichtag_line(as_of)}."
 )
-ui.file_export("Dateien erstellen", lambda progress: export_session(engine, info, as_of, actor, progress).files,
-               key=f"export-{info.key}-{as_of.isoformat()}")  # fmt: skip
+downloads.file_export("Dateien erstellen", lambda progress: export_session(engine, info, as_of, actor, progress).files,
+                      key=f"export-{info.key}-{as_of.isoformat()}")  # fmt: skip
 
-meeting_forms.editor(engine, actor, info)
+meeting_editor.editor(engine, actor, info)

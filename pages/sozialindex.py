@@ -2,24 +2,24 @@
 
 import streamlit as st
 
-from sozdash import index_views, queries, ui
+from sozdash.indicators import explorer
+from sozdash.social_index import views
+from sozdash.store import queries
+from sozdash.ui import downloads, index_forms, notices, startup
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Sozialindex")
-st.info(index_views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
-choice = ui.index_choice(engine)
+st.info(views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
+choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
 result, _label, name = choice
-ui.demo_notice(result.is_demo)
-st.markdown(f"**Kurz gesagt:** {index_views.summary(result)}")
+notices.demo_notice(result.is_demo)
+st.markdown(f"**Kurz gesagt:** {views.summary(result)}")
 
 geometries = queries.area_geometries(engine, result.config.level)
 if geometries:
-    areas = queries.areas(engine)
-    ui.schematic_notice(
-        bool((areas.loc[areas["level"] == result.config.level, "geometry_quality"] == "schematic").any())
-    )
+    notices.schematic_notice(explorer.is_schematic(engine, result.config.level))
     for column, kind, title in zip(
         st.columns(2),
         ("status", "dynamics"),
@@ -28,22 +28,22 @@ if geometries:
     ):
         with column:
             st.subheader(title)
-            st.pydeck_chart(index_views.class_deck(result, geometries, kind), key=f"index-map-{kind}")
-            st.dataframe(index_views.legend(result, kind), hide_index=True, key=f"index-legend-{kind}")
+            st.pydeck_chart(views.class_deck(result, geometries, kind), key=f"index-map-{kind}")
+            st.dataframe(views.legend(result, kind), hide_index=True, key=f"index-legend-{kind}")
 
 st.subheader("Matrix Status × Dynamik")
 st.caption(
     "Zeilen: Statusklasse im Bezugsjahr; Spalten: Entwicklung im Vergleich zu den anderen Gebieten. "
     "Besonderer Aufmerksamkeitsbedarf: Status sehr niedrig oder Status niedrig mit negativer Dynamik."
 )
-st.dataframe(index_views.matrix_table(result), hide_index=True, key="index-matrix")
+st.dataframe(views.matrix_table(result), hide_index=True, key="index-matrix")
 
 st.subheader("Teilindizes je Lebenslage")
 st.caption(
     "Alle Werte in Standardabweichungen: positiv = günstiger, negativ = ungünstiger als der Durchschnitt."
 )
-shown, export = index_views.overview(result)
+shown, export = views.overview(result)
 st.dataframe(shown, hide_index=True, key="index-table")
-ui.download_buttons(export, f"sozialindex-{result.year}", key="index-download")
+downloads.download_buttons(export, f"sozialindex-{result.year}", key="index-download")
 st.page_link("pages/methode.py", label="Wie der Index berechnet wird (Methode)", icon=":material/functions:")
-ui.index_planner(engine, result, name)
+index_forms.index_planner(engine, result, name)

@@ -2,47 +2,51 @@
 
 import streamlit as st
 
-from sozdash import pdf_export, profile, queries, ui
-from sozdash.visibility import sees_internal
-from sozdash.vocab import LEBENSLAGEN
+from sozdash.access.visibility import sees_internal
+from sozdash.core import fmt
+from sozdash.core.vocab import LEBENSLAGEN
+from sozdash.exports import pdf as pdf_export
+from sozdash.indicators import profile
+from sozdash.store import queries
+from sozdash.ui import downloads, figures, login, notes, notices, startup, url_state
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Stadtteilprofil")
 
 names = profile.area_choices(engine)
 left, right = st.columns([3, 1])
 with left:
-    area = ui.url_select("Gebiet", list(names), "gebiet", format_func=names.get)
+    area = url_state.url_select("Gebiet", list(names), "gebiet", format_func=names.get)
 years = profile.area_years(engine, area)
 if not years:
     st.info("Für dieses Gebiet liegen noch keine Indikatorwerte vor.")
     st.stop()
 with right:
-    year = ui.url_select("Jahr", years, "jahr", default=years[0])
+    year = url_state.url_select("Jahr", years, "jahr", default=years[0])
 with st.expander("Alle Gebiete"):
     for code, label in names.items():
         st.page_link("pages/stadtteilprofil.py", label=label, query_params={"gebiet": code})
 
 areas = queries.areas(engine).set_index("code")
 name = areas.loc[area, "name"]
-public_only = not sees_internal(ui.current_actor())
+public_only = not sees_internal(login.current_actor())
 data = profile.area_profile(engine, area, year, public_only)
 if data.empty:
-    st.info(f"Für {ui.plain(name)} liegen im Jahr {year} keine Indikatorwerte vor.")
+    st.info(f"Für {fmt.plain(name)} liegen im Jahr {year} keine Indikatorwerte vor.")
     st.stop()
-ui.demo_notice(bool(data["is_demo"].any()))
-ui.file_export(
+notices.demo_notice(bool(data["is_demo"].any()))
+downloads.file_export(
     "Profil als PDF-Bericht",
-    lambda p: {f"stadtteilprofil-{area}-{year}.pdf": pdf_export.profile_pdf(engine, area, year, ui.current_actor(), progress=p)},
+    lambda p: {f"stadtteilprofil-{area}-{year}.pdf": pdf_export.profile_pdf(engine, area, year, login.current_actor(), progress=p)},
     key=f"profil-pdf-{area}-{year}",
 )  # fmt: skip
-st.subheader(f"{ui.plain(name)} – Auf einen Blick ({year})")
-for sentence in profile.highlights(data) or ["Kein Indikator weicht deutlich (|z| ≥ 1) von der Referenz ab."]:
-    st.markdown(f"- {ui.plain(sentence)}")
+st.subheader(f"{fmt.plain(name)} – Auf einen Blick ({year})")
+for sentence in profile.highlights(data):
+    st.markdown(f"- {fmt.plain(sentence)}")
 st.caption(profile.METHOD_NOTE)
 
 st.subheader("Alle Indikatoren im Überblick")
-ui.chart(
+figures.chart(
     profile.spine_figure(data), profile.spine_summary(data, name), profile.spine_table(data),
     key="spine", basename=f"profil-{area}-{year}",
 )  # fmt: skip
@@ -54,9 +58,9 @@ for key, label in LEBENSLAGEN.items():
     st.dataframe(profile.profile_table(part), hide_index=True, key=f"tab-{key}")
     with st.expander("Sätze zu allen Indikatoren"):
         for sentence in part["sentence"].dropna():
-            st.markdown(f"- {ui.plain(sentence)}")
+            st.markdown(f"- {fmt.plain(sentence)}")
 
-ui.annotations_block("area", int(areas.loc[area, "id"]))
+notes.annotations_block("area", int(areas.loc[area, "id"]))
 
 st.subheader("Projekte und Wirkungspakete im Gebiet")
 activities = profile.area_activities(engine, area, year, public_only)

@@ -2,12 +2,17 @@
 
 import streamlit as st
 
-from sozdash import altenhilfe, fmt, funding, process, projects, queries, refdate, ui, visibility
-from sozdash.navigation import PAGES
+from sozdash.access import visibility
+from sozdash.core import fmt, refdate
+from sozdash.core.navigation import PAGES
+from sozdash.programmes import altenhilfe, funding, projects
+from sozdash.programmes import sozialbericht as process
+from sozdash.store import queries
+from sozdash.ui import login, notices, startup, url_state
 
-engine = ui.engine()
-as_of = ui.stichtag()
-public = not visibility.sees_internal(ui.current_actor())
+engine = startup.engine()
+as_of = url_state.stichtag()
+public = not visibility.sees_internal(login.current_actor())
 st.title("Sozialdashboard Leverkusen")
 st.markdown(
     "Daten der Sozialplanung für den Sozialbericht, Projekte und Förderung, die Wirkungspakete der "
@@ -22,7 +27,7 @@ cols[0].metric(
 cols[1].metric(
     f"Neuestes Datenjahr der Indikatoren zum {fmt.date(as_of)}", str(figures["newest_year"] or fmt.MISSING)
 )
-ui.demo_notice(figures["newest_is_demo"])
+notices.demo_notice(figures["newest_is_demo"])
 
 st.subheader(f"Stand zum Stichtag {fmt.date(as_of)}")
 link = {refdate.PARAM: as_of.isoformat()}

@@ -2,25 +2,27 @@
 
 import streamlit as st
 
-from sozdash import comparison, profile, similarity, ui, visibility
+from sozdash.access import visibility
+from sozdash.indicators import comparison, profile, similarity
+from sozdash.ui import downloads, figures, login, notices, startup, url_state
 
 DEFAULT_INDICATORS = ["sgb2_quote", "arbeitslosenquote_bev", "kinderarmut_sgb2_u15", "beschaeftigungsquote"]
 
-engine = ui.engine()
+engine = startup.engine()
 st.title("Vergleich")
 names = profile.area_choices(engine)
-catalogue = visibility.indicators(engine, ui.current_actor())
+catalogue = visibility.indicators(engine, login.current_actor())
 labels = dict(zip(catalogue["key"], catalogue["name"], strict=True))
 units = dict(zip(catalogue["key"], catalogue["unit"], strict=True))
 
-chosen = ui.url_multiselect(
+chosen = url_state.url_multiselect(
     "Gebiete (zwei bis vier)", list(names), "gebiete", default=list(names)[:2], format_func=names.get, max_selections=4
 )  # fmt: skip
-keys = ui.url_multiselect(
+keys = url_state.url_multiselect(
     "Indikatoren", list(labels), "ind", default=DEFAULT_INDICATORS, format_func=labels.get, max_selections=8
 )  # fmt: skip
 years = profile.area_years(engine)
-year = ui.url_select("Jahr für Tabelle und ähnliche Gebiete", years, "jahr", default=years[0])
+year = url_state.url_select("Jahr für Tabelle und ähnliche Gebiete", years, "jahr", default=years[0])
 if not keys:
     st.info("Bitte mindestens einen Indikator wählen.")
     st.stop()
@@ -30,20 +32,20 @@ if len(chosen) < 2:
     st.info("Bitte mindestens zwei Gebiete wählen, um sie zu vergleichen.")
 else:
     data = comparison.comparison_data(engine, tuple(chosen), tuple(keys))
-    ui.demo_notice(bool(data["is_demo"].any()))
+    notices.demo_notice(bool(data["is_demo"].any()))
     st.subheader(f"Gegenüberstellung {year}")
     table = comparison.comparison_table(data, chosen, chosen_labels, year)
     st.dataframe(table, hide_index=True, key="comparison-table")
-    ui.download_buttons(table, f"vergleich-{year}", key="comparison")
+    downloads.download_buttons(table, f"vergleich-{year}", key="comparison")
     st.subheader("Entwicklung über die Jahre")
-    ui.chart(
+    figures.chart(
         comparison.small_multiples(data, chosen, chosen_labels, units),
         comparison.comparison_summary(data, chosen, chosen_labels, year),
         comparison.series_table(data, chosen_labels), key="multiples", basename="vergleich-zeitreihen",
     )  # fmt: skip
 
 st.subheader("Ähnliche Gebiete")
-reference = ui.url_select(
+reference = url_state.url_select(
     "Referenzgebiet", list(names), "referenz", default=chosen[0] if chosen else None, format_func=names.get
 )  # fmt: skip
 similar = similarity.similar_areas(engine, reference, tuple(keys), year)
@@ -57,4 +59,4 @@ else:
         "ähnlichsten sind. " + similarity.EXPLANATION.format(k=len(keys))
     )  # fmt: skip
     st.dataframe(similar, hide_index=True, key="similar-table")
-    ui.download_buttons(similar, f"aehnliche-gebiete-{reference}-{year}", key="similar")
+    downloads.download_buttons(similar, f"aehnliche-gebiete-{reference}-{year}", key="similar")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the whole test suite: lint, unit, AppTest, PostgreSQL and browser tests.
+# Run the whole test suite: lint, types, layer contracts, dead code, unit, AppTest, PostgreSQL and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh requirements-dev.txt
@@ -21,4 +21,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 
 .venv/bin/ruff check .
+.venv/bin/mypy
+.venv/bin/lint-imports --no-logo
+.venv/bin/vulture
 .venv/bin/python -m pytest "$@"

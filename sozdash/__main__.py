@@ -1,3 +1,3 @@
-from sozdash.cli import main
+from sozdash.cli.main import main
 
 raise SystemExit(main())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from sozdash.permissions import Actor
+from sozdash.core.permissions import Actor
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 APP_ERROR = "Fehler in der Anwendung"

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test as app_test_module
 
-from sozdash import db
+from sozdash.store import bootstrap, db
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
@@ -41,7 +41,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "sozdash.sqlite"
     engine = db.get_engine(f"sqlite:///{path}")
-    db.ensure_database(engine)
+    bootstrap.ensure_database(engine)
     engine.dispose()
     return path
 
@@ -58,7 +58,7 @@ def postgres_template() -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     template_url = make_url(url).set(database=name).render_as_string(hide_password=False)
     engine = db.get_engine(template_url)
-    db.ensure_database(engine)
+    bootstrap.ensure_database(engine)
     engine.dispose()
     yield name
     with admin.connect() as conn:
@@ -107,7 +107,7 @@ def app_env(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
 
 class _AppPagesManager(PagesManager):
     """AppTest resets Streamlit's legacy ``pages/`` mode before every run; a real server leaves
-    it for good once app.py has run (``ui.enter_app``). Mirror the server so that every AppTest
+    it for good once app.py has run (``startup.enter_app``). Mirror the server so that every AppTest
     run goes through app.py, as a browser request does."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -13,27 +13,30 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError
-from shapely.geometry import mapping, shape
+from shapely.geometry import GeometryCollection, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity, make_valid
 from sqlalchemy import Engine, insert, select, update
 
-from sozdash import audit, db
-from sozdash.geo import simplify_for_display
+from sozdash.access import audit
+from sozdash.core.geometry import simplify_for_display
+from sozdash.core.permissions import Actor, require_role
+from sozdash.core.vocab import AREA_LEVELS
 from sozdash.importing.names import match_areas, normalise
 from sozdash.importing.pipeline import Progress, no_progress
 from sozdash.importing.problems import ImportProblem, check_size, open_zip
 from sozdash.importing.validate import ImportOptions
-from sozdash.models import Area, AreaNameMapping, ImportBatch
-from sozdash.permissions import Actor, require_role
-from sozdash.vocab import AREA_LEVELS
+from sozdash.store import db
+from sozdash.store.models import Area, AreaNameMapping, ImportBatch
 
 SUFFIXES = {".geojson", ".json", ".zip", ".gpkg"}
 CODE_COLUMNS = {"code", "gebietscode", "schluessel", "nr", "nummer", "id", "kennung", "stt nr", "sr nr"}
@@ -168,8 +171,8 @@ def repair(geometry: BaseGeometry | None) -> tuple[BaseGeometry | None, str]:
     if geometry.is_valid:
         return geometry, ""
     reason = explain_validity(geometry)
-    fixed = make_valid(geometry)
-    if fixed.geom_type == "GeometryCollection":
+    fixed: BaseGeometry | None = make_valid(geometry)
+    if isinstance(fixed, GeometryCollection):
         polygons = [g for g in fixed.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
         fixed = gpd.GeoSeries(polygons).union_all() if polygons else None
     if (
@@ -215,12 +218,12 @@ def prepare_boundaries(
     match = match_areas(raw, areas, saved, options.level)
     fine = options.level in FINE_LEVELS
     accepted, rejected, unmatched = [], [], []
-    for index, geometry in frame.geometry.items():
-        code, name = codes[index], names[index]
-        label = name or code or f"Objekt {index + 1}"
+    rows = zip(frame.index, codes, names, frame.geometry, strict=True)
+    for number, (index, code, name, geometry) in enumerate(rows, start=1):
+        label = name or code or f"Objekt {number}"
         fixed, note = repair(geometry)
         if fixed is None:
-            rejected.append({"Objekt": index + 1, "Name": label, "Grund": note})
+            rejected.append({"Objekt": number, "Name": label, "Grund": note})
             continue
         area_id = match.matched.get(code) or match.matched.get(name)
         parent_id = None
@@ -228,7 +231,7 @@ def prepare_boundaries(
             parent_id = _parent(frame, index, parent_col, areas, options.level, fixed)
             if parent_id is None:
                 rejected.append(
-                    {"Objekt": index + 1, "Name": label, "Grund": "kein übergeordnetes Gebiet gefunden"}
+                    {"Objekt": number, "Name": label, "Grund": "kein übergeordnetes Gebiet gefunden"}
                 )
                 continue
         elif area_id is None:
@@ -261,7 +264,7 @@ def prepare_boundaries(
     )  # fmt: skip
 
 
-def _same(old: dict | None, new: dict) -> bool:
+def _same(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     return old is not None and shape(old).equals_exact(shape(new), 1e-9)
 
 
@@ -270,8 +273,9 @@ def _slug(name: str, level: str | None) -> str:
 
 
 def _parent(
-    frame, index, parent_col, areas: pd.DataFrame, level: str | None, geometry: BaseGeometry
-) -> int | None:
+    frame: gpd.GeoDataFrame, index: Hashable, parent_col: str | None, areas: pd.DataFrame, level: str | None,
+    geometry: BaseGeometry,
+) -> int | None:  # fmt: skip
     """The parent: named in a parent column, else the next coarser area containing the feature."""
     coarser = list(AREA_LEVELS)[: list(AREA_LEVELS).index("stadtteil") + 1]
     if parent_col:
@@ -279,9 +283,10 @@ def _parent(
         if match.matched:
             return next(iter(match.matched.values()))
     point = geometry.representative_point()
-    for candidate in areas[(areas["level"] == "stadtteil") & areas["geometry"].notna()].itertuples():
-        if shape(candidate.geometry).contains(point):
-            return int(candidate.id)
+    stadtteile = areas[(areas["level"] == "stadtteil") & areas["geometry"].notna()]
+    for area_id, area_geometry in zip(stadtteile["id"], stadtteile["geometry"], strict=True):
+        if shape(area_geometry).contains(point):
+            return int(area_id)
     return None
 
 
@@ -294,7 +299,8 @@ def commit_boundaries(engine: Engine, actor: Actor, preview: BoundaryPreview) ->
     if write.empty:
         return None
     with db.session_scope(engine) as session:
-        before, created = {}, []
+        before: dict[str, dict[str, Any]] = {}
+        created: list[int] = []
         batch = ImportBatch(
             kind="import", source=preview.options.source, file_name=preview.file_name[:400], checksum=preview.checksum,
             created_by=actor.username, created_at=dt.datetime.now().replace(microsecond=0),
@@ -304,10 +310,14 @@ def commit_boundaries(engine: Engine, actor: Actor, preview: BoundaryPreview) ->
         )  # fmt: skip
         session.add(batch)
         session.flush()
-        for feature in write.itertuples():
-            values = _area_values(feature.geometry)
-            if feature.area_id:
-                area = session.get(Area, int(feature.area_id))
+        for feature in write.to_dict("records"):
+            values = _area_values(feature["geometry"])
+            if pd.notna(feature["area_id"]):  # NaN where the feature creates a new area
+                area = session.get(Area, int(feature["area_id"]))
+                if area is None:
+                    raise ImportProblem(
+                        f"Gebiet {feature['name']} wurde inzwischen gelöscht; bitte neu importieren."
+                    )
                 before[str(area.id)] = {name: getattr(area, name) for name in AREA_FIELDS}
                 session.execute(update(Area).where(Area.id == area.id).values(**values))
                 audit.record(
@@ -321,18 +331,19 @@ def commit_boundaries(engine: Engine, actor: Actor, preview: BoundaryPreview) ->
                     "official",
                 )
             else:
-                result = session.execute(
+                area_id = session.execute(
                     insert(Area).values(
-                        code=feature.code, name=feature.name, level=preview.options.level, parent_id=int(feature.parent_id),
-                        source=preview.options.source, note=feature.note or None, **values,
-                    )
-                )  # fmt: skip
-                created.append(result.inserted_primary_key[0])
-                audit.record(session, actor, "create", "areas", feature.code, None, None, feature.name)
+                        code=feature["code"], name=feature["name"], level=preview.options.level,
+                        parent_id=int(feature["parent_id"]), source=preview.options.source, note=feature["note"] or None,
+                        **values,
+                    ).returning(Area.id)
+                ).scalar_one()  # fmt: skip
+                created.append(area_id)
+                audit.record(session, actor, "create", "areas", feature["code"], None, None, feature["name"])
         batch.report = {
             "kind": "boundaries", "source_crs": preview.source_crs, "areas_before": before, "created_areas": created,
             "rejected": preview.rejected.astype(str).to_dict("records"),
-            "repaired": [f"{f.name}: {f.note}" for f in write.itertuples() if f.note],
+            "repaired": [f"{name}: {note}" for name, note in zip(write["name"], write["note"], strict=True) if note],
         }  # fmt: skip
         db.bump_data_version(session)
         audit.record(
@@ -341,7 +352,7 @@ def commit_boundaries(engine: Engine, actor: Actor, preview: BoundaryPreview) ->
         return batch.id
 
 
-def _area_values(geometry: dict) -> dict:
+def _area_values(geometry: dict[str, Any]) -> dict[str, Any]:
     centre = shape(geometry).representative_point()
     return {
         "geometry": geometry, "display_geometry": simplify_for_display(geometry), "geometry_quality": "official",

@@ -9,16 +9,25 @@ Re-importing identical data writes nothing at all (no batch): ``commit_import`` 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
-from sozdash import audit, db
+from sozdash.access import audit
+from sozdash.core.permissions import Actor, require_role
 from sozdash.importing.pipeline import Preview, Progress, classify, no_progress
 from sozdash.importing.problems import ImportProblem
-from sozdash.models import Area, AreaNameMapping, ImportBatch, Indicator, Observation, ReplacedObservation
-from sozdash.permissions import Actor, require_role
+from sozdash.store import db
+from sozdash.store.models import (
+    Area,
+    AreaNameMapping,
+    ImportBatch,
+    Indicator,
+    Observation,
+    ReplacedObservation,
+)
 
 CHUNK = 20_000
 MAX_REPORTED_REJECTS = 1000
@@ -27,7 +36,9 @@ INSERTED = ["area_id", "indicator_id", "period", "value", "numerator", "denomina
 """The columns ``_observation_rows`` fills, in the order of its tuples."""
 
 
-def commit_import(engine, actor: Actor, preview: Preview, progress: Progress = no_progress) -> int | None:
+def commit_import(
+    engine: Engine, actor: Actor, preview: Preview, progress: Progress = no_progress
+) -> int | None:
     """Store ``preview`` in one transaction; returns the new batch id, or None when nothing changed.
 
     Raises ``PermissionDenied`` below role Planung and ``ImportProblem`` while the preview
@@ -51,7 +62,7 @@ def commit_import(engine, actor: Actor, preview: Preview, progress: Progress = n
         _replace(session, batch.id, changed, progress)
         for start in range(0, len(write), CHUNK):
             values = _observation_rows(write.iloc[start : start + CHUNK], batch.id)
-            _insert_many(conn, Observation.__table__, INSERTED, values)
+            _insert_many(conn, Observation.__tablename__, INSERTED, values)
             progress(0.3 + 0.7 * min(1.0, (start + CHUNK) / len(write)), "Werte werden gespeichert …")
         db.bump_data_version(session)
         audit.record(
@@ -147,7 +158,7 @@ def _replace(session: Session, batch_id: int, ids: list[int], progress: Progress
         progress(0.3 * min(1.0, (start + CHUNK) / len(ids)), "Bisherige Werte werden gesichert …")
 
 
-def _observation_rows(rows: pd.DataFrame, batch_id: int) -> list[tuple]:
+def _observation_rows(rows: pd.DataFrame, batch_id: int) -> list[tuple[Any, ...]]:
     """Parameter tuples in ``INSERTED`` order, with Python values (None where missing)."""
     count = len(rows)
     columns = [
@@ -163,14 +174,14 @@ def _observation_rows(rows: pd.DataFrame, batch_id: int) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
-def _nullable(column: pd.Series) -> list:
+def _nullable(column: pd.Series) -> list[Any]:
     """Values as Python objects, None where missing (NaN, NA)."""
     return column.astype(object).where(column.notna(), None).tolist()
 
 
-def _insert_many(conn: Connection, table: Table, columns: list[str], rows: list[tuple]) -> None:
+def _insert_many(conn: Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     """Insert parameter tuples with the database driver's ``executemany`` (no per-row SQLAlchemy work)."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     conn.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})", rows
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})", rows
     )

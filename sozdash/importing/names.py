@@ -56,9 +56,9 @@ def match_areas(
     by_code = dict(zip(areas["code"].astype(str), areas["id"], strict=True))
     candidates = areas if level is None else areas[areas["level"] == level]
     by_key: dict[str, set[int]] = {}
-    for row in candidates.itertuples():
-        for key in {normalise(row.name), normalise(row.code)}:
-            by_key.setdefault(key, set()).add(int(row.id))
+    for name, code, area_id in zip(candidates["name"], candidates["code"], candidates["id"], strict=True):
+        for key in {normalise(name), normalise(code)}:
+            by_key.setdefault(key, set()).add(int(area_id))
     result = AreaMatch()
     for raw in raw_names:
         text = str(raw).strip()

@@ -29,6 +29,8 @@ LESS_THAN = re.compile(r"<\s*\d+(?:[.,]\d+)?")
 _GERMAN = r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 _POINT = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+_NO_SYMBOL = np.array(None, dtype=object)
+"""None as a 0-d object array, the form ``np.where`` accepts (and keeps as None)."""
 
 
 @dataclass
@@ -95,7 +97,8 @@ def _parse_distinct(cells: pd.Series, decimal: str) -> pd.DataFrame:
         {
             "value": pd.to_numeric(canonical.where(well_formed), errors="coerce").to_numpy(dtype=float),
             "symbol": pd.Series(
-                np.where(is_marker, cells.to_numpy(dtype=object), np.where(less, "*", None)), dtype=object
+                np.where(is_marker, cells.to_numpy(dtype=object), np.where(less, "*", _NO_SYMBOL)),
+                dtype=object,
             ),
             "empty": empty,
             "invalid": ~(empty | is_marker | less | well_formed),

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, select
 from sozdash.importing.names import match_areas, match_indicators
 from sozdash.importing.readers import LAYOUTS, read_table
 from sozdash.importing.validate import Checked, ImportOptions, check_rows, map_values
-from sozdash.models import Area, AreaNameMapping, Indicator, Observation
+from sozdash.store.models import Area, AreaNameMapping, Indicator, Observation
 
 Progress = Callable[[float, str], None]
 """``progress(fraction 0–1, German text)``: a progress bar on the page, a percentage on the CLI."""
@@ -127,10 +127,13 @@ def _map_areas(
     raw = pd.unique(pd.concat([pairs["area"], pairs["area_alt"]]).to_numpy())
     match = match_areas([r for r in raw if r], areas, saved, options.level)
     pairs = pairs.assign(
-        area_id=[
-            match.matched.get(a) or match.matched.get(b)
-            for a, b in zip(pairs["area"], pairs["area_alt"], strict=True)
-        ]
+        area_id=pd.Series(
+            [
+                match.matched.get(a) or match.matched.get(b)
+                for a, b in zip(pairs["area"], pairs["area_alt"], strict=True)
+            ],
+            index=pairs.index,
+        )
     )
     ids = (
         frame[["area", "area_alt"]]

@@ -266,7 +266,7 @@ def _frame(grid: pd.DataFrame, **fields: pd.Series | str) -> pd.DataFrame:
 
 
 def _long(grid: pd.DataFrame, roles: dict[str, str | None], indicator: str, period: str) -> pd.DataFrame:
-    by_role = {}
+    by_role: dict[str | None, str] = {}
     for column, role in roles.items():
         by_role.setdefault(role, column)
     if "area" not in by_role and "area_alt" in by_role:
@@ -278,7 +278,7 @@ def _long(grid: pd.DataFrame, roles: dict[str, str | None], indicator: str, peri
             f"Spalte(n) {', '.join(missing)} nicht gefunden. Erwartet werden die Spalten Gebiet, Indikator, "
             f"Jahr und Wert (optional Zähler, Nenner, Kennzeichen); gefunden: {', '.join(c for c in roles if c)}."
         )
-    fields = {role: grid[column] for role, column in by_role.items() if role}
+    fields: dict[str, pd.Series | str] = {role: grid[column] for role, column in by_role.items() if role}
     fields.setdefault("indicator", indicator)
     fields.setdefault("period", period)
     return _frame(grid, **fields)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.orm import Session
 
-from sozdash import audit, db
+from sozdash.access import audit
+from sozdash.core.permissions import Actor, require_role
 from sozdash.importing.problems import ImportProblem
-from sozdash.models import Area, AreaNameMapping, ImportBatch, Indicator, Observation, ReplacedObservation
-from sozdash.permissions import Actor, require_role
+from sozdash.store import db
+from sozdash.store.models import (
+    Area,
+    AreaNameMapping,
+    ImportBatch,
+    Indicator,
+    Observation,
+    ReplacedObservation,
+)
 
 CHUNK = 20_000
 
@@ -67,19 +78,20 @@ def undo_batch(engine: Engine, actor: Actor, batch_id: int) -> dict[str, int]:
         return counts
 
 
-def _undo_areas(session, report: dict) -> int:
+def _undo_areas(session: Session, report: dict[str, Any]) -> int:
     """Restore geometries a boundary import replaced and remove the areas it created."""
     before = report.get("areas_before", {})
     for area_id, values in before.items():
         session.execute(update(Area).where(Area.id == int(area_id)).values(**values))
     created = report.get("created_areas", [])
     if created:
-        used = session.scalar(
+        with_values = session.execute(
             select(func.count()).select_from(Observation).where(Observation.area_id.in_(created))
-        ) + session.scalar(
+        ).scalar_one()
+        with_children = session.execute(
             select(func.count()).select_from(Area).where(Area.parent_id.in_(created), Area.id.not_in(created))
-        )
-        if used:
+        ).scalar_one()
+        if with_values or with_children:
             raise ImportProblem(
                 "Die mit diesen Grenzen angelegten Gebiete haben inzwischen Werte oder Untergebiete. "
                 "Bitte zuerst die Importe dieser Werte rückgängig machen."

@@ -3,16 +3,17 @@ rejected row; and the pydantic models of what the user decides (options, new ind
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import take
 from pydantic import BaseModel, Field, field_validator
 
+from sozdash.core.vocab import AREA_LEVELS, LEBENSLAGEN, POLARITY
 from sozdash.importing.numbers import MARKER_STATUS, clean, detect_decimal, parse_numbers, parse_periods
-from sozdash.vocab import AREA_LEVELS, LEBENSLAGEN, POLARITY
 
 REASONS = {
     "area": "unbekanntes Gebiet",
@@ -31,16 +32,6 @@ REASONS = {
 }
 ESTIMATED_FLAGS = {"s", "g", "geschaetzt", "geschätzt", "estimated"}
 OK_FLAGS = {"", "e", "p", "v", "r", "ok", "endgültig", "vorläufig"}
-OBSERVATION_FIELDS = [
-    "area_id",
-    "indicator_key",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "status",
-    "symbol",
-]
 
 
 class IndicatorSpec(BaseModel):
@@ -102,13 +93,14 @@ class ImportOptions(BaseModel):
 
 @dataclass
 class Checked:
-    """Valid rows (``OBSERVATION_FIELDS`` + ``row``) and rejected rows (German columns)."""
+    """Valid rows (row, area_id, indicator_key, period, value, numerator, denominator, status,
+    symbol) and rejected rows (German columns)."""
 
     rows: pd.DataFrame
     rejected: pd.DataFrame
 
 
-def map_values(column: pd.Series, mapping: dict) -> pd.Series:
+def map_values(column: pd.Series, mapping: Mapping[Any, Any]) -> pd.Series:
     """``column.map(mapping)`` (missing where unmapped), each distinct value looked up once."""
     codes, distinct = pd.factorize(column)
     looked_up = pd.Series(distinct, dtype=object).map(mapping).to_numpy(dtype=object)

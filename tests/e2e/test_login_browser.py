@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from sozdash import auth, db
-from sozdash.permissions import Actor
+from sozdash.access import auth
+from sozdash.core.permissions import Actor
+from sozdash.store import db
 from tests.e2e.conftest import wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from sozdash.navigation import pages_for
+from sozdash.core.navigation import pages_for
 from tests.e2e.conftest import running_app, wait_idle
 
 pytestmark = pytest.mark.e2e

@@ -1,0 +1,1 @@
+"""Who sees and who did what: accounts and login, visibility per role, statistical confidentiality, audit log."""

@@ -1,0 +1,1 @@
+"""The command line ``python -m sozdash``: database, users, imports and council-document exports."""

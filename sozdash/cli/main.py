@@ -1,0 +1,125 @@
+"""Command-line interface: ``python -m sozdash <command>`` (messages in German)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sozdash.cli import users
+from sozdash.cli.exports import add_commands as add_export_commands
+from sozdash.cli.imports import add_commands as add_import_commands
+from sozdash.store import bootstrap, db
+
+
+def _init(args: argparse.Namespace) -> int:
+    engine = db.get_engine()
+    bootstrap.ensure_database(engine)
+    print(f"Datenbank bereit: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    with db.get_engine().begin() as conn:
+        bootstrap.migrate(conn)
+    print(f"Datenmodell auf Stand {bootstrap.head_revision()}.")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from sozdash.store.integrity import check
+
+    report = check(db.get_engine())
+    for label, count in report.counts.items():
+        print(f"{label}: {count}")
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    print("Keine Probleme gefunden." if report.ok else f"{len(report.problems)} Probleme gefunden.")
+    return 0 if report.ok else 1
+
+
+def _dump(args: argparse.Namespace) -> int:
+    from sozdash.store.dump import dump
+
+    files = dump(db.get_engine(), Path(args.directory))
+    print(f"{len(files)} Dateien geschrieben nach {args.directory}")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from sozdash.store.dump import restore
+
+    engine = db.get_engine()
+    if bootstrap.schema_state(engine) == "empty":
+        with engine.begin() as conn:
+            bootstrap.migrate(conn)
+    rows = restore(engine, Path(args.directory))
+    print(f"{rows} Zeilen wiederhergestellt.")
+    return 0
+
+
+def _generate_demo(args: argparse.Namespace) -> int:
+    from sozdash.demo.generator import write_demo_seed
+
+    write_demo_seed()
+    print("Beispieldaten und schematische Formen in data/seed/ neu erzeugt.")
+    return 0
+
+
+def _index_publish(args: argparse.Namespace) -> int:
+    import getpass
+
+    from sozdash.core.permissions import Actor
+    from sozdash.social_index import snapshots
+
+    engine = db.get_engine()
+    bootstrap.ensure_database(engine)
+    actor = Actor(username=f"cli:{getpass.getuser()}", role="admin", display_name="Kommandozeile")
+    definition_id = snapshots.latest_definition_id(engine, args.definition)
+    snapshot_id = snapshots.publish_snapshot(engine, actor, definition_id, args.title, args.year)
+    print(f"Veröffentlicht: „{args.title.strip()}“ (Nr. {snapshot_id}, Bezugsjahr {args.year}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sozdash", description="Sozialdashboard Leverkusen")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="Datenbank anlegen und mit data/seed füllen").set_defaults(run=_init)
+    commands.add_parser("migrate", help="Datenmodell auf den neuesten Stand bringen").set_defaults(
+        run=_migrate
+    )
+    commands.add_parser("check", help="Integritätsbericht").set_defaults(run=_check)
+    dump_parser = commands.add_parser("dump", help="ganze Datenbank in ein Verzeichnis sichern")
+    dump_parser.add_argument("directory")
+    dump_parser.set_defaults(run=_dump)
+    restore_parser = commands.add_parser("restore", help="Sicherung in eine leere Datenbank laden")
+    restore_parser.add_argument("directory")
+    restore_parser.set_defaults(run=_restore)
+    commands.add_parser("generate-demo", help="Beispieldaten neu erzeugen").set_defaults(run=_generate_demo)
+    index_parser = commands.add_parser("index", help="Sozialindex (Planung)")
+    index_commands = index_parser.add_subparsers(dest="index_command", required=True)
+    publish_parser = index_commands.add_parser(
+        "publish", help="Ergebnis einer Indexdefinition als unveränderliche Veröffentlichung speichern"
+    )
+    publish_parser.add_argument("--definition", required=True, help="Name der Definition (neueste Version)")
+    publish_parser.add_argument(
+        "--title", required=True, help="eindeutiger Titel, z. B. „Sozialbericht 2019“"
+    )
+    publish_parser.add_argument("--year", required=True, type=int, help="Bezugsjahr")
+    publish_parser.set_defaults(run=_index_publish)
+    users.add_parser(commands)
+    add_import_commands(commands)
+    add_export_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except bootstrap.DatabaseError as exc:
+        print(f"Fehler: {exc.message}\n{exc.hint}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,53 @@
+"""Who may do what: the one place that knows the roles. Every write function calls
+``require_role`` (or ``require_edit``) itself, whatever the page showed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sozdash.core.vocab import ROLES
+
+
+class PermissionDenied(Exception):
+    """Raised by write functions for an actor without the needed role (message in German)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting: from the login, never from URL parameters."""
+
+    username: str
+    role: str
+    org_id: int | None = None
+    display_name: str | None = None
+
+
+ANONYMOUS = Actor(username="öffentlich", role="oeffentlich", display_name="Öffentlich (nicht angemeldet)")
+
+
+def role_rank(role: str) -> int:
+    """Position of ``role`` in the hierarchy (Öffentlich lowest, Admin highest)."""
+    return list(ROLES).index(role)
+
+
+def has_role(actor: Actor, role: str) -> bool:
+    """Whether ``actor`` has ``role`` or a higher one."""
+    return role_rank(actor.role) >= role_rank(role)
+
+
+def require_role(actor: Actor, role: str) -> None:
+    """Refuse unless ``actor`` has at least ``role``."""
+    if not has_role(actor, role):
+        raise PermissionDenied(
+            f"Keine Berechtigung: Diese Aktion erfordert die Rolle „{ROLES[role]}“ "
+            f"(angemeldet als „{ROLES[actor.role]}“)."
+        )
+
+
+def require_edit(actor: Actor, record_org_id: int | None) -> None:
+    """Fachbereich may edit records of its own unit; Planung and Admin any record."""
+    require_role(actor, "fachbereich")
+    if not has_role(actor, "planung") and (record_org_id is None or record_org_id != actor.org_id):
+        raise PermissionDenied(
+            "Keine Berechtigung: Dieser Datensatz gehört zu einer anderen Organisationseinheit."
+        )

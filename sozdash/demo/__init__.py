@@ -1,0 +1,1 @@
+"""Labelled example data: the deterministic demo observation generator and schematic area shapes."""

@@ -1,0 +1,1 @@
+"""Editing records: field specs, the one validated save with optimistic locking and audit, annotations."""

@@ -1,0 +1,1 @@
+"""District indicators: aggregation, classes, explorer data, charts, profiles, comparison, similarity, trends, sentences."""

@@ -1,0 +1,127 @@
+"""Side-by-side comparison of 2–4 areas over chosen indicators: table and small multiples.
+
+Values pass ``confidentiality.apply_confidentiality`` over all areas of an indicator first
+(so secondary suppression sees every sibling); withheld values appear as their symbol in the
+table and as gaps in the charts.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from sqlalchemy import Engine
+
+from sozdash.access.confidentiality import apply_confidentiality
+from sozdash.core import fmt
+from sozdash.store import queries
+from sozdash.store.cache import cached_query
+
+CITY_CODE = "05316000"
+SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
+COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]  # Okabe-Ito, colour-blind safe
+CITY_STYLE = {"color": "#000000", "dash": "dash"}
+
+
+@cached_query
+def comparison_data(engine: Engine, areas: tuple[str, ...], indicators: tuple[str, ...]) -> pd.DataFrame:
+    """Observations of ``areas`` and the city for ``indicators`` over all years, confidential."""
+    all_areas = queries.areas(engine)
+    parent_of = dict(zip(all_areas["code"], all_areas["parent_code"], strict=True))
+    obs = pd.concat([queries.observations(engine, indicator=key) for key in indicators], ignore_index=True)
+    shown = apply_confidentiality(obs, queries.indicators(engine), parent_of)
+    return shown[shown["area"].isin([*areas, CITY_CODE])].reset_index(drop=True)
+
+
+def comparison_table(data: pd.DataFrame, areas: list[str], labels: dict[str, str], year: int) -> pd.DataFrame:
+    """One row per indicator, one column per area plus the city, displayed values of ``year``."""
+    rows = data[data["period"] == year]
+    names = dict(zip(data["area"], data["area_name"], strict=False))
+    table = pd.DataFrame({"Indikator": [labels[k] for k in labels]})
+    for code in [*areas, CITY_CODE]:
+        shown = rows[rows["area"] == code].set_index("indicator")["display"]
+        title = f"{names.get(code, code)} (Stadt)" if code == CITY_CODE else names.get(code, code)
+        table[title] = [shown.get(key, fmt.MISSING) for key in labels]
+    return table
+
+
+def _grid(count: int) -> tuple[int, list[tuple[str, list[float], list[float]]]]:
+    """Rows and, per panel, axis suffix and x/y domains of a grid with two columns."""
+    cols = 1 if count == 1 else 2
+    rows = math.ceil(count / cols)
+    gap_x, gap_y = 0.08, min(0.12, 0.3 / rows)
+    width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
+    panels = []
+    for i in range(count):
+        x0, top = (i % cols) * (width + gap_x), 1 - (i // cols) * (height + gap_y)
+        y_domain = [max(0.0, round(top - height, 6)), round(top, 6)]
+        panels.append(("" if i == 0 else str(i + 1), [round(x0, 6), round(x0 + width, 6)], y_domain))
+    return rows, panels
+
+
+def small_multiples(
+    data: pd.DataFrame, areas: list[str], labels: dict[str, str], units: dict[str, str]
+) -> go.Figure:
+    """One panel per indicator over the years: a line per area (own colour AND marker symbol,
+    named in the legend) and the city as a dashed black line. Built from plain dicts (plotly's
+    per-call validation would dominate the page's run time)."""
+    names = dict(zip(data["area"], data["area_name"], strict=False))
+    rows, panels = _grid(len(labels))
+    traces: list[dict[str, Any]] = []
+    layout: dict[str, Any] = {
+        "height": 320 * rows + 80,
+        "margin": {"t": 70, "l": 10, "r": 10, "b": 10},
+        "annotations": [],
+    }
+    for i, (key, (suffix, x_domain, y_domain)) in enumerate(zip(labels, panels, strict=True)):
+        title = f"{labels[key]} ({units[key]})" if units.get(key) else labels[key]
+        layout[f"xaxis{suffix}"] = {"domain": x_domain, "anchor": f"y{suffix}", "tickformat": "d"}
+        layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
+        layout["annotations"].append({
+            "text": "<br>".join(textwrap.wrap(title, 38)), "x": sum(x_domain) / 2, "y": y_domain[1],
+            "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": 13},
+        })  # fmt: skip
+        for j, code in enumerate([*areas, CITY_CODE]):
+            series = data[(data["indicator"] == key) & (data["area"] == code)].sort_values("period")
+            city = code == CITY_CODE
+            traces.append({
+                "type": "scatter", "mode": "lines+markers", "x": series["period"].tolist(),
+                "y": series["value"].tolist(), "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
+                "name": f"{names.get(code, code)} (Stadt)" if city else names.get(code, code),
+                "legendgroup": code, "showlegend": i == 0, "connectgaps": False,
+                "line": CITY_STYLE if city else {"color": COLOURS[j % len(COLOURS)]},
+                "marker": {"symbol": "x" if city else SYMBOLS[j % len(SYMBOLS)], "size": 7},
+                "customdata": series["display"].tolist(),
+                "hovertemplate": "%{x}: %{customdata}<extra>%{fullData.name}</extra>",
+            })  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
+
+
+def comparison_summary(data: pd.DataFrame, areas: list[str], labels: dict[str, str], year: int) -> str:
+    """Text summary of the small multiples: per indicator which chosen area is highest in ``year``."""
+    rows = data[(data["period"] == year) & data["area"].isin(areas) & data["value"].notna()]
+    parts = []
+    for key, label in labels.items():
+        part = rows[rows["indicator"] == key]
+        if not part.empty:
+            top = part.iloc[part["value"].argmax()]
+            parts.append(f"„{label}“: {top['area_name']} ({top['display']})")
+    head = f"{len(labels)} Indikatoren für {len(areas)} Gebiete und die Stadt über die Jahre."
+    return head + (f" Höchster Wert {year} – " + "; ".join(parts) + "." if parts else "")
+
+
+def series_table(data: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Long table behind the small multiples (German columns, displayed values)."""
+    table = data[data["indicator"].isin(list(labels))].sort_values(["indicator", "area", "period"])
+    return pd.DataFrame(
+        {
+            "Indikator": table["indicator"].map(labels),
+            "Gebiet": table["area_name"],
+            "Jahr": table["period"].astype(str),
+            "Wert": table["display"],
+        }
+    )

@@ -1,0 +1,1 @@
+"""Committee sessions: agenda, saved views, slide content and session editing."""

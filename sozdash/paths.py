@@ -1,7 +1,0 @@
-"""Filesystem locations of the repository's data."""
-
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-SEED_DIR = DATA_DIR / "seed"

@@ -1,0 +1,1 @@
+"""Projects and funding: projects, funding rounds, timeline, Altenhilfe-Wirkungspakete, the Sozialbericht process."""

@@ -1,0 +1,403 @@
+"""Altenhilfe: Wirkungspakete, key figures with traffic lights, budget, coverage, planning cycle.
+
+Traffic light rule (documented in docs/ARCHITECTURE.md): the target path runs linearly from
+the baseline (state at the start of ``baseline_year``) to the target (end of ``target_year``);
+a measurement of year *y* (values as of 31.12.) is compared with the path at the end of *y*:
+
+    expected = baseline + (target − baseline) · min(1, (y − baseline_year + 1) / (target_year − baseline_year + 1))
+    progress = (value − baseline) / (expected − baseline)
+
+progress ≥ 90 % → auf Kurs; 50 % ≤ progress < 90 % → gefährdet; below 50 % (including moving
+away from the target) → nicht auf Kurs. A package shows the worst light of its key figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from sqlalchemy import Engine, select
+
+from sozdash.core import fmt, refdate, vocab
+from sozdash.indicators import explorer
+from sozdash.programmes import timeline
+from sozdash.programmes.funding import rounds
+from sozdash.store import queries
+from sozdash.store.cache import cached_query
+from sozdash.store.models import (
+    Area,
+    ControllingMeeting,
+    FundingRound,
+    ImpactPackage,
+    KeyFigure,
+    KeyFigureMeasurement,
+    Organisation,
+    PackageFunding,
+)  # fmt: skip
+
+ON_COURSE = 0.9
+AT_RISK = 0.5
+LIGHTS: dict[str, tuple[str, str, str]] = {
+    "nicht_auf_kurs": ("✗", "nicht auf Kurs", "#d7191c"),
+    "gefaehrdet": ("!", "gefährdet", "#fdae61"),
+    "auf_kurs": ("✓", "auf Kurs", "#1a9641"),
+    "keine_messung": ("–", "noch keine Messung", "#bdbdbd"),
+}
+"""Traffic lights from worst to best: symbol, words, colour (never colour alone)."""
+LIGHT_RULE = (
+    "Ampelregel: Der Zielpfad verläuft linear vom Ausgangswert (Beginn des Ausgangsjahres) zum Zielwert "
+    "(Ende des Zieljahres). Ein Messwert zum 31.12. wird mit dem Soll des Zielpfads verglichen: erreichter "
+    "Fortschritt ≥ 90 % des erwarteten → ✓ auf Kurs; 50 % bis unter 90 % → ! gefährdet; unter 50 % oder vom "
+    "Ziel weg → ✗ nicht auf Kurs. Ein Paket zeigt die schlechteste Ampel seiner Kennzahlen (letzter Messwert "
+    "bis zum Stichtag)."
+)
+BUDGET_NOTE = (
+    "Beschlossen sind **650.000 € je Jahr** für 2019–2023 (Vorlage 2018/2514). In den Daten belegt sind nur die "
+    "einjährigen Anschubfinanzierungen der vier 2019 neu aufgenommenen Pakete (zusammen 30.000 €). Der Rest des "
+    "Budgets ging an bestehende Pakete, die hier nicht einzeln erfasst sind – „nicht in den Daten“ heißt "
+    "**nicht**, dass Geld ungenutzt blieb."
+)
+OLD_AGE_INDICATORS = ("hochaltrige_anteil", "alleinlebende_65plus", "grundsicherung_alter")
+PROGRAMME = "wirkungspakete"
+TYPICAL_CYCLE = (
+    "Auftaktgespräch mit den Trägern (Ziele der nächsten fünf Jahre)",
+    "Angebote der Träger als Wirkungspakete (Zielgruppe, Wirkungsziel, Leistungen, Kennzahlen)",
+    "Bewertung der Angebote durch die Verwaltung",
+    "Beschluss im Ausschuss für Soziales, Gesundheit und Senioren",
+    "Wirkungsvereinbarungen mit den Trägern über fünf Jahre",
+    "Controllinggespräche während der Laufzeit, Abschlussgespräch am Ende der Periode",
+)
+"""The usual sequence of the five-year planning (text only; dated steps come from the data)."""
+
+
+# --- Pure rules ---------------------------------------------------------------------------
+
+
+def expected_value(baseline: float, baseline_year: int, target: float, target_year: int, year: int) -> float:
+    """Value on the linear target path at the end of ``year``."""
+    share = (year - baseline_year + 1) / (target_year - baseline_year + 1)
+    return baseline + (target - baseline) * min(1.0, max(0.0, share))
+
+
+def progress(baseline: float, expected: float, value: float) -> float | None:
+    """Actual progress as a share of expected progress; ``None`` when no change is expected."""
+    return None if expected == baseline else (value - baseline) / (expected - baseline)
+
+
+def traffic_light(
+    baseline: float, baseline_year: int, target: float, target_year: int, value: float, year: int
+) -> str:
+    """Traffic light of one measurement (see the module docstring). Where the path expects no
+    change (target = baseline, or a year before the baseline year), holding the value or
+    doing better counts as auf Kurs."""
+    expected = expected_value(baseline, baseline_year, target, target_year, year)
+    share = progress(baseline, expected, value)
+    if share is None:
+        return "auf_kurs" if value >= expected else "nicht_auf_kurs"
+    if share >= ON_COURSE:
+        return "auf_kurs"
+    return "gefaehrdet" if share >= AT_RISK else "nicht_auf_kurs"
+
+
+def worst(lights: list[str]) -> str:
+    """The worst of several lights (no measurement counts only when nothing was measured)."""
+    return min(lights, key=list(LIGHTS).index) if lights else "keine_messung"
+
+
+def light_label(light: str) -> str:
+    """``auf_kurs`` → ``✓ auf Kurs``."""
+    symbol, words, _ = LIGHTS[light]
+    return f"{symbol} {words}"
+
+
+def controlling_status(stored: str, start_year: int, end_year: int, as_of: dt.date) -> str:
+    """Controlling status on ``as_of``: after the period ``abgeschlossen``, during it
+    ``im_controlling``, before it ``vereinbart`` (or the stored planning status)."""
+    if stored == "in_planung":
+        return stored
+    if as_of.year > end_year:
+        return "abgeschlossen"
+    return "im_controlling" if as_of.year >= start_year else "vereinbart"
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+@cached_query
+def packages(engine: Engine) -> pd.DataFrame:
+    """Impact packages with provider, Stadtteil and period."""
+    statement = (
+        select(
+            ImpactPackage.id, ImpactPackage.key, ImpactPackage.title, Organisation.short_name.label("provider"),
+            Area.code.label("area"), Area.name.label("area_name"), FundingRound.key.label("round_key"),
+            FundingRound.name.label("round"), ImpactPackage.start_year, ImpactPackage.end_year,
+            ImpactPackage.target_group, ImpactPackage.impact_goal, ImpactPackage.services,
+            ImpactPackage.controlling_status, ImpactPackage.is_demo, ImpactPackage.source, ImpactPackage.note,
+        )
+        .select_from(ImpactPackage)
+        .join(Organisation, ImpactPackage.provider_org_id == Organisation.id)
+        .outerjoin(Area, ImpactPackage.area_id == Area.id)
+        .outerjoin(FundingRound, ImpactPackage.funding_round_id == FundingRound.id)
+        .where(ImpactPackage.deleted_at.is_(None))
+        .order_by(ImpactPackage.start_year, ImpactPackage.id)
+    )  # fmt: skip
+    return queries.read_frame(engine, statement)
+
+
+@cached_query
+def package_funding(engine: Engine) -> pd.DataFrame:
+    """Funding per package and year."""
+    statement = (
+        select(ImpactPackage.key.label("package"), PackageFunding.year, PackageFunding.amount,
+               PackageFunding.is_demo, PackageFunding.source, PackageFunding.note)
+        .select_from(PackageFunding)
+        .join(ImpactPackage, PackageFunding.package_id == ImpactPackage.id)
+        .order_by(PackageFunding.year)
+    )  # fmt: skip
+    frame = queries.read_frame(engine, statement)
+    frame["amount"] = frame["amount"].astype(float)
+    return frame
+
+
+def periods(engine: Engine) -> pd.DataFrame:
+    """The five-year periods (funding rounds of the Wirkungspakete programme)."""
+    frame = rounds(engine)
+    return frame[frame["programme_key"] == PROGRAMME].reset_index(drop=True)
+
+
+@cached_query
+def measurements(engine: Engine) -> pd.DataFrame:
+    """Key figures with their measurements (a key figure without any has one row with no value)."""
+    statement = (
+        select(
+            ImpactPackage.key.label("package"), KeyFigure.key, KeyFigure.name, KeyFigure.unit, KeyFigure.baseline,
+            KeyFigure.baseline_year, KeyFigure.target, KeyFigure.target_year, KeyFigure.is_demo,
+            KeyFigure.source, KeyFigureMeasurement.measured_on, KeyFigureMeasurement.value,
+            KeyFigureMeasurement.is_demo.label("value_is_demo"), KeyFigureMeasurement.source.label("value_source"),
+        )
+        .select_from(KeyFigure)
+        .join(ImpactPackage, KeyFigure.package_id == ImpactPackage.id)
+        .outerjoin(KeyFigureMeasurement, KeyFigureMeasurement.key_figure_id == KeyFigure.id)
+        .order_by(KeyFigure.id, KeyFigureMeasurement.measured_on)
+    )  # fmt: skip
+    return queries.read_frame(engine, statement)
+
+
+@cached_query
+def controlling_meetings(engine: Engine) -> pd.DataFrame:
+    """Controlling meetings with their package and outcome."""
+    statement = (
+        select(ImpactPackage.key.label("package"), ImpactPackage.title, ControllingMeeting.date,
+               ControllingMeeting.outcome, ControllingMeeting.is_demo, ControllingMeeting.source)
+        .select_from(ControllingMeeting)
+        .join(ImpactPackage, ControllingMeeting.package_id == ImpactPackage.id)
+        .order_by(ControllingMeeting.date)
+    )  # fmt: skip
+    return queries.read_frame(engine, statement)
+
+
+# --- Views --------------------------------------------------------------------------------
+
+
+def default_period(engine: Engine, as_of: dt.date) -> str:
+    """The newest period that had started by ``as_of`` and holds packages, else the first."""
+    frame, counts = periods(engine), packages(engine)["round_key"].value_counts()
+    started = frame[(frame["start_date"] <= as_of) & frame["key"].map(lambda k: counts.get(k, 0) > 0)]
+    return started["key"].iloc[-1] if not started.empty else frame["key"].iloc[0]
+
+
+def measured(engine: Engine, as_of: dt.date) -> pd.DataFrame:
+    """Measurements taken by ``as_of`` with expected value, progress and light."""
+    rows = measurements(engine)
+    rows = rows[rows["measured_on"].notna()]
+    rows = rows[rows["measured_on"] <= as_of].copy()
+    args = zip(rows["baseline"], rows["baseline_year"], rows["target"], rows["target_year"], rows["value"],
+               [d.year for d in rows["measured_on"]], strict=True)  # fmt: skip
+    rows["light"] = [traffic_light(*a) for a in args]
+    rows["expected"] = [
+        expected_value(b, by, t, ty, d.year)
+        for b, by, t, ty, d in zip(rows["baseline"], rows["baseline_year"], rows["target"], rows["target_year"], rows["measured_on"], strict=True)
+    ]  # fmt: skip
+    rows["progress"] = [
+        progress(b, e, v) for b, e, v in zip(rows["baseline"], rows["expected"], rows["value"], strict=True)
+    ]
+    return rows
+
+
+def package_lights(engine: Engine, as_of: dt.date) -> dict[str, str]:
+    """Light per package: the worst latest light of its key figures as of ``as_of``."""
+    rows = measured(engine, as_of)
+    latest = rows.groupby("key").tail(1)
+    lights = {key: worst(list(group["light"])) for key, group in latest.groupby("package")}
+    return {key: lights.get(key, "keine_messung") for key in packages(engine)["key"]}
+
+
+def packages_table(engine: Engine, period: str, as_of: dt.date) -> pd.DataFrame:
+    """Packages of a period in German with funding per year, controlling status and light."""
+    frame = packages(engine)
+    frame = frame[frame["round_key"] == period]
+    money, lights = package_funding(engine), package_lights(engine, as_of)
+    return pd.DataFrame({
+        "Periode": list(frame["round"]), "Träger": list(frame["provider"]), "Titel": list(frame["title"]),
+        "Stadtteil": list(frame["area_name"].fillna("nicht belegt")), "Zielgruppe": list(frame["target_group"].fillna("nicht belegt")),
+        "Wirkungsziel": list(frame["impact_goal"].fillna("nicht belegt")), "Leistungen": list(frame["services"].fillna("nicht belegt")),
+        "Förderung je Jahr": ["; ".join(f"{y}: {fmt.euro(a)}" for y, a in zip(m["year"], m["amount"], strict=True)) or "nicht belegt"
+                              for m in (money[money["package"] == k] for k in frame["key"])],
+        "Controlling": [vocab.CONTROLLING_STATUS[controlling_status(s, a, b, as_of)]
+                        for s, a, b in zip(frame["controlling_status"], frame["start_year"], frame["end_year"], strict=True)],
+        "Ampel (Beispieldaten)": [light_label(lights[k]) for k in frame["key"]],
+        "Quelle": list(frame["source"]), "Hinweis": list(frame["note"].fillna("")),
+    })  # fmt: skip
+
+
+def controlling_table(engine: Engine, period: str, as_of: dt.date) -> pd.DataFrame:
+    """Controlling meetings of a period's packages held by ``as_of``, in German."""
+    keys = set(packages(engine).query("round_key == @period")["key"])
+    rows = controlling_meetings(engine)
+    rows = rows[rows["package"].isin(keys) & (rows["date"] <= as_of)]
+    return pd.DataFrame({
+        "Datum": [fmt.date(d) for d in rows["date"]], "Wirkungspaket": list(rows["title"]),
+        "Ergebnis": list(rows["outcome"]), "Beispieldaten": ["ja (erfunden)" if d else "nein" for d in rows["is_demo"]],
+        "Quelle": list(rows["source"]),
+    })  # fmt: skip
+
+
+def budget_comparison(engine: Engine) -> pd.DataFrame:
+    """Per year of periods with an annual budget: budget, package funding in the data, share."""
+    money, rows = package_funding(engine), []
+    for period in periods(engine).dropna(subset=["annual_budget"]).to_dict("records"):
+        for year in range(period["start_date"].year, period["end_date"].year + 1):
+            documented = float(money.loc[money["year"] == year, "amount"].sum())
+            budget = float(period["annual_budget"])
+            rows.append({
+                "Jahr": year, "Jahresbudget": fmt.euro(budget), "in Paketen belegt": fmt.euro(documented),
+                "Anteil belegt": f"{fmt.number(documented / budget * 100, 1)} %",
+                "nicht in den Daten": fmt.euro(budget - documented), "Quelle Budget": period["source"],
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Measured values of a package's key figures against the linear target path and the
+    90 % tolerance line, with the light of each measurement as symbol and word."""
+    figures = measurements(engine).drop_duplicates("key")
+    figures = figures[figures["package"] == package]
+    rows = measured(engine, as_of)
+    rows = rows[rows["package"] == package]
+    fig = make_subplots(
+        rows=max(1, len(figures)),
+        cols=1,
+        subplot_titles=[f"{n} ({u})" for n, u in zip(figures["name"], figures["unit"], strict=True)],
+    )
+    for i, kf in enumerate(figures.to_dict("records"), start=1):
+        start, end = dt.date(kf["baseline_year"], 1, 1), dt.date(kf["target_year"], 12, 31)
+        baseline, target = kf["baseline"], kf["target"]
+        tolerance = [baseline, baseline + ON_COURSE * (target - baseline)]
+        fig.add_trace(go.Scatter(x=[start, end], y=[baseline, target], mode="lines", name="Zielpfad",
+                                 line={"dash": "dash", "color": "#555"}, showlegend=i == 1), row=i, col=1)  # fmt: skip
+        fig.add_trace(go.Scatter(x=[start, end], y=tolerance, mode="lines", name="90 % des Zielpfads (Grenze auf Kurs)",
+                                 line={"dash": "dot", "color": "#999"}, showlegend=i == 1), row=i, col=1)  # fmt: skip
+        own = rows[rows["key"] == kf["key"]]
+        fig.add_trace(go.Scatter(
+            x=list(own["measured_on"]), y=list(own["value"]), mode="lines+markers+text", name="Messwert",
+            marker={"size": 12, "color": [LIGHTS[light][2] for light in own["light"]], "line": {"width": 1, "color": "#333"}},
+            text=[LIGHTS[light][0] for light in own["light"]], textposition="top center", showlegend=i == 1,
+            customdata=[light_label(light) for light in own["light"]],
+            hovertemplate="%{x|%d.%m.%Y}: %{y} – %{customdata}<extra></extra>",
+        ), row=i, col=1)  # fmt: skip
+        timeline.add_stichtag(fig, as_of, row=i)
+    fig.update_layout(
+        title="Kennzahlen: Messwerte gegen Zielpfad (Beispieldaten)", height=160 + 260 * max(1, len(figures))
+    )
+    table = pd.DataFrame({
+        "Kennzahl": list(rows["name"]), "Stand": [fmt.date(d) for d in rows["measured_on"]],
+        "Messwert": [fmt.number(v, 1 if v % 1 else 0) for v in rows["value"]],
+        "Ausgangswert": [f"{fmt.number(b)} ({y})" for b, y in zip(rows["baseline"], rows["baseline_year"], strict=True)],
+        "Zielwert": [f"{fmt.number(t)} ({y})" for t, y in zip(rows["target"], rows["target_year"], strict=True)],
+        "Soll laut Zielpfad": [fmt.number(e, 1) for e in rows["expected"]],
+        "Fortschritt in % des Solls": [fmt.number(p * 100 if p is not None else None, 0) for p in rows["progress"]],
+        "Ampel": [light_label(light) for light in rows["light"]],
+        "Beispieldaten": ["ja (erfunden)" if d else "nein" for d in rows["value_is_demo"]],
+        "Quelle": list(rows["value_source"]),
+    })  # fmt: skip
+    latest = rows.groupby("key").tail(1)
+    summary = (
+        "Noch keine Messwerte bis zum Stichtag." if latest.empty else
+        "Letzter Stand je Kennzahl: " + "; ".join(
+            f"{r['name']}: {fmt.number(r['value'])} von Ziel {fmt.number(r['target'])} ({light_label(r['light'])})"
+            for r in latest.to_dict("records")
+        ) + ". Beispieldaten, keine amtlichen Werte."
+    )  # fmt: skip
+    return fig, summary, table
+
+
+def coverage(engine: Engine, period: str, as_of: dt.date) -> tuple[pd.DataFrame, int | None, bool]:
+    """Per Stadtteil: packages of the period, population 65+ and old-age indicators (newest
+    year as of ``as_of``, after statistical confidentiality); returns the frame, the data year
+    and whether values are demo."""
+    areas = queries.areas(engine).query("level == 'stadtteil'")
+    chosen = packages(engine).query("round_key == @period")
+    older = explorer.series(engine, "bevoelkerung_65plus", "stadtteil").query("level == 'stadtteil'")
+    year = refdate.newest_data_year(older["period"], as_of)
+    frame = pd.DataFrame({"code": areas["code"], "Stadtteil": areas["name"]})
+    frame["Wirkungspakete"] = [int((chosen["area"] == c).sum()) for c in frame["code"]]
+    frame["Titel"] = [", ".join(chosen.loc[chosen["area"] == c, "title"]) for c in frame["code"]]
+    values = older[older["period"] == year].set_index("area")
+    frame["65 Jahre und älter"] = [values["value"].get(c) for c in frame["code"]]
+    frame["Pakete je 1.000 Ältere"] = [
+        round(n / v * 1000, 2) if v else None
+        for n, v in zip(frame["Wirkungspakete"], frame["65 Jahre und älter"], strict=True)
+    ]
+    demo = bool(values["is_demo"].any()) if not values.empty else False
+    for key in OLD_AGE_INDICATORS:
+        obs = explorer.series(engine, key, "stadtteil").query("level == 'stadtteil'")
+        obs = obs[obs["period"] == year].set_index("area")
+        demo |= bool(obs["is_demo"].any()) if not obs.empty else False
+        meta = explorer.indicator_row(engine, key)
+        frame[f"{meta['name']} ({meta['unit']})"] = [
+            round(v, 1) if pd.notna(v) else None for v in (obs["value"].get(c) for c in frame["code"])
+        ]
+    frame["Abdeckung"] = [
+        "✓ mit Paket" if n else "○ kein Paket in den Daten" for n in frame["Wirkungspakete"]
+    ]
+    return frame.drop(columns="code").sort_values("65 Jahre und älter", ascending=False), year, demo
+
+
+def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
+    """Population 65+ per Stadtteil, bars marked by whether a package of the period is there."""
+    frame, year, _ = coverage(engine, period, as_of)
+    fig = go.Figure()
+    for label, colour in (("✓ mit Paket", "#1a9641"), ("○ kein Paket in den Daten", "#bdbdbd")):
+        part = frame[frame["Abdeckung"] == label]
+        fig.add_trace(go.Bar(x=list(part["Stadtteil"]), y=list(part["65 Jahre und älter"]), name=label, marker_color=colour,
+                             text=[f"{label[0]} {n}" for n in part["Wirkungspakete"]], textposition="outside"))  # fmt: skip
+    fig.update_layout(title=f"Ältere Menschen (65+) je Stadtteil {year} und Wirkungspakete", yaxis_title="Personen",
+                      height=420, barmode="group")  # fmt: skip
+    fig.update_xaxes(categoryorder="array", categoryarray=list(frame["Stadtteil"]))
+    uncovered = frame[frame["Wirkungspakete"] == 0].head(3)
+    unassigned = int(packages(engine).query("round_key == @period")["area"].isna().sum())
+    summary = (
+        f"{int((frame['Wirkungspakete'] > 0).sum())} von {len(frame)} Stadtteilen haben ein Wirkungspaket dieser "
+        f"Periode in den Daten; {unassigned} Paket(e) ohne belegten Stadtteil. Die meisten Älteren ohne Paket in den "
+        f"Daten leben in: {', '.join(f'{n} ({fmt.number(v)})' for n, v in zip(uncovered['Stadtteil'], uncovered['65 Jahre und älter'], strict=True))}. "
+        "Achtung: Erfasst sind nur die vier 2019 neu aufgenommenen Pakete – eine Lücke hier heißt „nicht in den "
+        "Daten“, nicht „kein Angebot“. Einwohnerzahlen sind Beispieldaten."
+    )
+    return fig, summary, frame
+
+
+def planning_figure(engine: Engine, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
+    """The planning cycle as dated in the data: programme events and controlling meetings."""
+    events = timeline.events(engine)
+    events = timeline.known(events[events["programme"] == PROGRAMME], as_of)
+    meetings = controlling_meetings(engine)
+    meetings = meetings[meetings["date"] <= as_of]
+    rows = pd.concat([events, pd.DataFrame({
+        "date": meetings["date"], "date_precision": "day", "kind": "Controllinggespräch (Beispieldaten)",
+        "title": [f"{t}: {o}" for t, o in zip(meetings["title"], meetings["outcome"], strict=True)],
+        "vorlage": None, "is_planned": False, "source": meetings["source"], "note": None,
+    })], ignore_index=True).sort_values("date", kind="stable")  # fmt: skip
+    fig = timeline.figure(rows, as_of, "Planung und Controlling der Wirkungspakete")
+    return fig, timeline.summary(rows, as_of, "den Wirkungspaketen"), timeline.table(rows, as_of)

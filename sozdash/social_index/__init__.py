@@ -1,0 +1,1 @@
+"""The composite social index: computation, versioned definitions and snapshots, index views, Handlungsbedarfe."""

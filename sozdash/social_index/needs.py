@@ -1,0 +1,118 @@
+"""Handlungsbedarfe: which districts need action in which Lebenslage, why, and whether a measure
+(project or Wirkungspaket) is active there.
+
+Rules:
+- Need in a Lebenslage: the area is rated and its standardised sub-index is below the
+  definition's ``status_low`` cut-off (default −1, i.e. "niedrig" or worse in that Lebenslage).
+- Drivers: the indicators of that Lebenslage with the largest negative weighted contributions
+  (weight · sign · z), at most ``DRIVERS`` of them.
+- A district needs action if it has a need in any Lebenslage or is flagged "besonderer
+  Aufmerksamkeitsbedarf".
+- Active measures on the index's reference date (31.12. of its year): projects assigned to the
+  district (``project_areas``) whose effective status on that date (``projects.with_status``)
+  is ``laufend`` or ``bewilligt``, and Wirkungspakete of the district whose period contains the
+  reference year. Measures assigned to the whole city or without a district do not count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from sozdash.core import fmt
+from sozdash.core.vocab import LEBENSLAGEN
+from sozdash.programmes import projects
+from sozdash.social_index.compute import IndexResult
+from sozdash.store import queries
+from sozdash.store.cache import cached_query
+from sozdash.store.models import Area, ImpactPackage
+
+DRIVERS = 2
+ACTIVE_PROJECT_STATUS = ("laufend", "bewilligt")
+NEED_WITHOUT_MEASURE = "Bedarf ohne Maßnahme"
+MEASURE_WITHOUT_NEED = "Maßnahme ohne ausgewiesenen Bedarf"
+NEED_WITH_MEASURE = "Bedarf mit Maßnahme"
+NO_NEED = "kein ausgewiesener Bedarf, keine Maßnahme"
+
+
+def lebenslage_needs(result: IndexResult, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """One row per (area, Lebenslage) with a need: area, name, lebenslage, sub_index, drivers
+    (indicator keys) and a plain German sentence."""
+    names = result.areas.set_index("area")["name"]
+    rated = set(result.areas.loc[result.areas["rated"], "area"])
+    low = result.lebenslagen[
+        result.lebenslagen["area"].isin(rated) & (result.lebenslagen["sub_index"] < result.config.status_low)
+    ]
+    parts = result.contributions.assign(
+        weighted=result.contributions["weight"] * result.contributions["score"]
+    )
+    parts = parts[parts["weighted"] < 0].sort_values("weighted")
+    meta = catalogue.set_index("key").to_dict("index")
+
+    def shown(value: float, indicator: str) -> str:
+        return fmt.value_with_unit(value, meta[indicator]["unit"], int(meta[indicator]["decimals"]))
+
+    rows = []
+    for need in low.sort_values("sub_index").to_dict("records"):
+        area, lebenslage = need["area"], need["lebenslage"]
+        drivers = parts[(parts["area"] == area) & (parts["lebenslage"] == lebenslage)].head(DRIVERS)
+        because = "; ".join(
+            f"{meta[d['indicator']]['name']} {shown(d['value'], d['indicator'])} "
+            f"(Mittel der Gebiete {shown(d['mean'], d['indicator'])})"
+            for d in drivers.to_dict("records")
+        )
+        sentence = (
+            f"{names[area]}: {LEBENSLAGEN[lebenslage]} deutlich ungünstiger als in den meisten "
+            f"Gebieten (Teilindex {fmt.signed(need['sub_index'], 2)})."
+            + (f" Am stärksten tragen dazu bei: {because}." if because else "")
+        )
+        rows.append((area, names[area], lebenslage, need["sub_index"], list(drivers["indicator"]), sentence))
+    return pd.DataFrame(rows, columns=["area", "name", "lebenslage", "sub_index", "drivers", "sentence"])
+
+
+@cached_query
+def impact_packages(engine: Engine) -> pd.DataFrame:
+    """Wirkungspakete with a district: area code, title, start_year, end_year (not deleted)."""
+    statement = (
+        select(Area.code.label("area"), ImpactPackage.title, ImpactPackage.start_year, ImpactPackage.end_year)
+        .join(Area, ImpactPackage.area_id == Area.id)
+        .where(ImpactPackage.deleted_at.is_(None))
+        .order_by(ImpactPackage.title)
+    )
+    return queries.read_frame(engine, statement)
+
+
+def active_measures(engine: Engine, year: int) -> pd.DataFrame:
+    """Measures active on 31.12. of ``year`` per district: area, kind, title, status."""
+    as_of = dt.date(year, 12, 31)
+    running = projects.with_status(projects.projects(engine), projects.applications(engine), as_of)
+    running = running[running["status"].isin(ACTIVE_PROJECT_STATUS)]
+    links = projects.project_areas(engine).merge(running, left_on="project", right_on="key")
+    packages = impact_packages(engine)
+    packages = packages[(packages["start_year"] <= year) & (packages["end_year"] >= year)]
+    return pd.concat([
+        pd.DataFrame({"area": links["code"], "kind": "Projekt", "title": links["title"], "status": links["status"]}),
+        pd.DataFrame({"area": packages["area"], "kind": "Wirkungspaket", "title": packages["title"],
+                      "status": [f"Periode {s}–{e}" for s, e in zip(packages["start_year"], packages["end_year"], strict=True)]}),
+    ], ignore_index=True)  # fmt: skip
+
+
+def districts(result: IndexResult, needs: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+    """Per rated district: needs, measures and the category (German column names, exportable)."""
+    rows = []
+    for area in result.areas[result.areas["rated"]].sort_values("name").itertuples():
+        found = set(needs.loc[needs["area"] == area.area, "lebenslage"])
+        lagen = [label for lage, label in LEBENSLAGEN.items() if lage in found]
+        if area.attention:
+            lagen.insert(0, "besonderer Aufmerksamkeitsbedarf (Gesamtindex)")
+        active = measures[measures["area"] == area.area]
+        titles = [f"{m.kind}: {m.title}" for m in active.itertuples()]
+        category = (
+            (NEED_WITH_MEASURE if titles else NEED_WITHOUT_MEASURE)
+            if lagen
+            else (MEASURE_WITHOUT_NEED if titles else NO_NEED)
+        )
+        rows.append((area.name, category, "; ".join(lagen) or fmt.MISSING, "; ".join(titles) or fmt.MISSING))
+    return pd.DataFrame(rows, columns=["Gebiet", "Einordnung", "Ausgewiesener Bedarf", "Aktive Maßnahmen"])

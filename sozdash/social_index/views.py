@@ -1,0 +1,228 @@
+"""What the index pages show: maps, legends, matrix and tables in German (no Streamlit here)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+from pandas.io.formats.style import Styler
+
+from sozdash.core import fmt
+from sozdash.core.maps import AreaStyle, area_deck
+from sozdash.core.vocab import AREA_LEVELS, LEBENSLAGEN
+from sozdash.social_index.compute import (
+    DYNAMICS_CLASSES,
+    NOT_RATED,
+    NOT_RATED_LABEL,
+    STATUS_CLASSES,
+    IndexConfig,
+    IndexResult,
+    matrix,
+)
+
+# Neutral, non-stigmatising colours (no red/green): status in steps of one blue-grey hue (darker =
+# lower status), dynamics blue / light grey / ochre. The class word is always written beside them.
+STATUS_COLOURS: dict[str, tuple[int, int, int]] = {
+    "hoch": (222, 232, 243), "mittel": (164, 190, 219), "niedrig": (92, 126, 171),
+    "sehr_niedrig": (42, 63, 107),
+}  # fmt: skip
+DYNAMICS_COLOURS: dict[str, tuple[int, int, int]] = {
+    "positiv": (76, 120, 168), "stabil": (215, 215, 210), "negativ": (196, 146, 64),
+}  # fmt: skip
+NOT_RATED_COLOUR = (250, 250, 250)
+KINDS = {"status": (STATUS_CLASSES, STATUS_COLOURS), "dynamics": (DYNAMICS_CLASSES, DYNAMICS_COLOURS)}
+
+LOCAL_KNOWLEDGE_NOTE = (
+    "**Ein Index ersetzt keine Ortskenntnis.** Er fasst ausgewählte Indikatoren zu einer Zahl "
+    "zusammen und zeigt nur, wie ein Stadtteil im Vergleich zu den anderen dasteht – nicht, warum, "
+    "und nichts über die Menschen dort. Lesen Sie ihn zusammen mit den Fachleuten vor Ort, den "
+    "Einzelindikatoren und der Methode."
+)
+
+
+def class_label(kind: str, key: str) -> str:
+    """``status``/``dynamics`` class key → German label (``nicht bewertet`` for unrated)."""
+    return KINDS[kind][0].get(key, NOT_RATED_LABEL)
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def class_deck(result: IndexResult, geometries: Mapping[str, dict[str, Any]], kind: str) -> pdk.Deck:
+    """Map of status or dynamics classes; the tooltip names the class and the index value."""
+    colours = KINDS[kind][1]
+    column = "status" if kind == "status" else "dynamics"
+    styles: dict[str, AreaStyle] = {}
+    for row in result.areas.to_dict("records"):
+        key, value = row[f"{column}_class"], row[f"{column}_index"]
+        detail = f"Index {fmt.signed(value, 2)}" if key != NOT_RATED else row["reason"] or "keine Werte"
+        styles[row["area"]] = AreaStyle(
+            fill=[*colours.get(key, NOT_RATED_COLOUR), 235], tooltip=f"{row['name']}: {class_label(kind, key)} ({detail})"
+        )  # fmt: skip
+    names = dict(zip(result.areas["area"], result.areas["name"], strict=True))
+    return area_deck(geometries, styles, names, layer_id=f"index-{kind}")
+
+
+def legend(result: IndexResult, kind: str) -> Styler:
+    """Legend with colour swatch, class word and number of areas (information not by colour alone)."""
+    classes, colours = KINDS[kind]
+    counts = result.areas[f"{'status' if kind == 'status' else 'dynamics'}_class"].value_counts()
+    keys = [*classes, NOT_RATED]
+    frame = pd.DataFrame({
+        "Farbe": ["" for _ in keys], "Klasse": [class_label(kind, k) for k in keys],
+        "Gebiete": [int(counts.get(k, 0)) for k in keys],
+    })  # fmt: skip
+    fills = [_hex(colours.get(k, NOT_RATED_COLOUR)) for k in keys]
+    return frame.style.apply(lambda _: [f"background-color: {c}" for c in fills], subset=["Farbe"])
+
+
+def matrix_table(result: IndexResult) -> pd.DataFrame:
+    """The 4 × 3 matrix with German labels; each cell lists its areas (``–`` when empty)."""
+    cells = matrix(result).map(lambda names: ", ".join(names) or fmt.MISSING)
+    cells.index = [STATUS_CLASSES[k] for k in cells.index]
+    cells.columns = [DYNAMICS_CLASSES[k] for k in cells.columns]
+    return cells.rename_axis("Status \\ Dynamik").reset_index()
+
+
+def overview(result: IndexResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown table with German number formats, export table with numbers) per area."""
+    subs = result.lebenslagen.pivot(index="area", columns="lebenslage", values="sub_index")
+    subs = subs[[lage for lage in LEBENSLAGEN if lage in subs.columns]]
+    areas = result.areas.set_index("area").sort_values("name")
+    export = pd.DataFrame({
+        "Gebiet": areas["name"], "Einwohner": areas["population"],
+        "Status": [class_label("status", k) for k in areas["status_class"]], "Statusindex": areas["status_index"],
+        "Dynamik": [class_label("dynamics", k) for k in areas["dynamics_class"]],
+        "Dynamikindex": areas["dynamics_index"],
+        "Besonderer Aufmerksamkeitsbedarf": areas["attention"].map({True: "ja", False: "nein"}),
+        **{f"Teilindex {LEBENSLAGEN[lage]}": subs[lage].reindex(areas.index) for lage in subs.columns},
+        "Hinweis": areas["reason"],
+    })  # fmt: skip
+    shown = export.copy()
+    shown["Einwohner"] = shown["Einwohner"].map(fmt.number)
+    for column in [c for c in shown.columns if c.endswith("index") or c.startswith("Teilindex")]:
+        shown[column] = shown[column].map(lambda v: fmt.signed(v, 2))
+    return shown, export
+
+
+def summary(result: IndexResult) -> str:
+    """One German sentence on the distribution of classes and the attention areas."""
+    rated = result.areas[result.areas["rated"]]
+    attention = sorted(result.areas.loc[result.areas["attention"], "name"])
+    text = (
+        f"{len(rated)} von {len(result.areas)} Gebieten bewertet (Bezugsjahr {result.year}, Dynamik "
+        f"{result.base_year}–{result.year}). "
+    )
+    if attention:
+        return text + f"Besonderer Aufmerksamkeitsbedarf: {', '.join(attention)}."
+    return text + "Kein Gebiet mit besonderem Aufmerksamkeitsbedarf."
+
+
+def parameter_table(config: IndexConfig, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """The parameters of a definition and its indicators with weights, in German."""
+    names = catalogue.set_index("key").to_dict("index")
+    rows = [
+        ("Gebietsebene", AREA_LEVELS.get(config.level, config.level)),
+        ("Bezugsjahr (Vorgabe)", str(config.reference_year)),
+        ("Zeitraum der Dynamik", f"{config.span} Jahre"),
+        ("Mindest-Einwohnerzahl", fmt.number(config.min_population)),
+        ("Mindestanteil vorhandener Werte", f"{fmt.number(config.min_coverage * 100)} % des Gewichts"),
+        ("Status hoch", f"Z ≥ {fmt.signed(config.status_high, 1)}"),
+        ("Status mittel", f"{fmt.signed(config.status_low, 1)} ≤ Z < {fmt.signed(config.status_high, 1)}"),
+        ("Status niedrig", f"{fmt.signed(config.status_very_low, 1)} ≤ Z < {fmt.signed(config.status_low, 1)}"),
+        ("Status sehr niedrig", f"Z < {fmt.signed(config.status_very_low, 1)}"),
+        ("Dynamik positiv / negativ", f"D ≥ {fmt.signed(config.dynamics_cutoff, 1)} / D ≤ {fmt.signed(-config.dynamics_cutoff, 1)}"),
+    ]  # fmt: skip
+    rows += [
+        (f"Indikator: {names[k]['name']}", f"{LEBENSLAGEN[names[k]['lebenslage']]}, Gewicht {fmt.number(w, 1)}, "
+         f"{'höher ist besser' if names[k]['polarity'] == 'higher_better' else 'höher ist schlechter'}")
+        for k, w in config.indicators.items() if k in names
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Parameter", "Wert"])
+
+
+def not_rated(result: IndexResult) -> pd.DataFrame:
+    """Areas that are not rated and why."""
+    rows = result.areas[~result.areas["rated"]]
+    return pd.DataFrame({
+        "Gebiet": rows["name"], "Einwohner": rows["population"].map(fmt.number), "Grund": rows["reason"],
+    })  # fmt: skip
+
+
+def worked_example(result: IndexResult, area: str, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Step by step for one area: per indicator raw value → mean/SD → z → sign → score, then the
+    sub-indices and the classes as German sentences."""
+    name_of = dict(zip(catalogue["key"], catalogue["name"], strict=True))
+    rows = result.contributions[result.contributions["area"] == area]
+    table = pd.DataFrame({
+        "Indikator": [name_of[k] for k in rows["indicator"]],
+        "Lebenslage": [LEBENSLAGEN[lage] for lage in rows["lebenslage"]],
+        "Wert x": [fmt.number(v, 2) for v in rows["value"]],
+        "Mittel der Gebiete": [fmt.number(v, 2) for v in rows["mean"]],
+        "Standardabweichung": [fmt.number(v, 2) for v in rows["sd"]],
+        "z = (x − Mittel) / SD": [fmt.signed(v, 2) for v in rows["z"]],
+        "Richtung": ["+1 (höher besser)" if s > 0 else "−1 (höher schlechter)" for s in rows["sign"]],
+        "Beitrag = Richtung · z": [fmt.signed(v, 2) for v in rows["score"]],
+        "Gewicht": [fmt.number(w, 1) for w in rows["weight"]],
+    })  # fmt: skip
+    areas = result.areas
+    row = areas[areas["area"] == area].iloc[0]
+    steps = []
+    for lage, group in result.lebenslagen.groupby("lebenslage", observed=True):
+        own = group[group["area"] == area].iloc[0]
+        steps.append(
+            f"Teilindex {LEBENSLAGEN[str(lage)]}: "
+            + _restandardised(own["raw"], group["raw"], own["sub_index"])
+        )
+    if not row["rated"]:
+        return table, [*steps, f"{row['name']} ist nicht bewertet: {row['reason']}."]
+    return table, [
+        *steps,
+        "Statusindex: "
+        + _restandardised(row["status_raw"], areas["status_raw"], row["status_index"])
+        + f" → {class_label('status', row['status_class'])}.",
+        f"Dynamikindex (dieselben Schritte mit der Veränderung {result.base_year}–{result.year}): "
+        + _restandardised(row["dynamics_raw"], areas["dynamics_raw"], row["dynamics_index"])
+        + f" → {class_label('dynamics', row['dynamics_class'])}.",
+        "Besonderer Aufmerksamkeitsbedarf: " + ("ja." if row["attention"] else "nein."),
+    ]
+
+
+def _restandardised(raw: float, all_raw: pd.Series, result: float) -> str:
+    """``gewichtetes Mittel = r; Gebiete: Mittel m, SD s → (r − m) / s = z`` in German."""
+    if math.isnan(raw):
+        return "zu wenige Werte"
+    mean, sd = all_raw.mean(), all_raw.std(ddof=0)
+    return (
+        f"gewichtetes Mittel der Beiträge {fmt.signed(raw, 2)}; über die Gebiete Mittel {fmt.signed(mean, 2)}, "
+        f"SD {fmt.number(sd, 2)} → ({fmt.signed(raw, 2)} − {fmt.signed(mean, 2)}) / {fmt.number(sd, 2)} = "
+        f"{fmt.signed(result, 2)}"
+    )
+
+
+def weights_frame(config: IndexConfig, catalogue: pd.DataFrame) -> pd.DataFrame:
+    """Editable table of every indicator that can enter an index, pre-filled from ``config``."""
+    usable = catalogue[
+        catalogue["polarity"].isin(["higher_better", "higher_worse"]) & (catalogue["aggregation"] != "sum")
+    ]
+    return pd.DataFrame({
+        "Aufnehmen": [k in config.indicators for k in usable["key"]],
+        "Indikator": usable["name"].to_numpy(), "Schlüssel": usable["key"].to_numpy(),
+        "Lebenslage": [LEBENSLAGEN[lage] for lage in usable["lebenslage"]],
+        "Gewicht": [float(config.indicators.get(k, 1.0)) for k in usable["key"]],
+    })  # fmt: skip
+
+
+def config_from_form(edited: pd.DataFrame, **parameters: float | str) -> IndexConfig:
+    """An ``IndexConfig`` from the edited weights table and the form's parameters."""
+    chosen = edited[edited["Aufnehmen"].fillna(False).astype(bool)]
+    weights = pd.to_numeric(chosen["Gewicht"], errors="coerce")
+    if weights.isna().any():
+        raise ValueError("Bitte geben Sie für jeden gewählten Indikator ein Gewicht an.")
+    return IndexConfig.from_json(
+        {"indicators": dict(zip(chosen["Schlüssel"], weights, strict=True)), **parameters}
+    )

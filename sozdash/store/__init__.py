@@ -1,0 +1,1 @@
+"""The database: connections, models, migrations, cached queries, seed, dump, integrity and first-start bootstrap."""

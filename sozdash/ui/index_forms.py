@@ -1,0 +1,112 @@
+"""Sozialindex forms: the choice of index basis and year, and the planners' definition and publishing forms."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from sozdash.core import fmt
+from sozdash.core.fmt import plain
+from sozdash.core.permissions import PermissionDenied, has_role
+from sozdash.social_index import snapshots as index_store
+from sozdash.social_index import views
+from sozdash.social_index.compute import IndexResult
+from sozdash.store import queries
+from sozdash.ui.login import current_actor
+from sozdash.ui.url_state import url_select
+
+
+def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
+    """Choice of index definition or published snapshot and year (kept in the URL as ``index``
+    and ``jahr``); returns (IndexResult, German label, definition name) or ``None`` after a
+    German message."""
+    definitions, snapshots = index_store.definitions(engine), index_store.snapshots(engine)
+    labels = {f"d{r.id}": f"{r.name} (Version {r.version}, live berechnet)" for r in definitions.itertuples()}
+    labels |= {f"s{r.id}": f"Veröffentlicht: {r.title}" for r in snapshots.itertuples()}
+    if not labels:
+        st.info("Es gibt noch keine Indexdefinition.", icon=":material/info:")
+        return None
+    left, right = st.columns([3, 1])
+    with left:
+        choice = url_select("Grundlage", list(labels), "index", format_func=labels.__getitem__)
+    try:
+        if choice.startswith("s"):
+            # ids are unique, so ``.loc`` gives one row
+            snap = cast("pd.Series[Any]", snapshots.set_index("id").loc[int(choice[1:])])
+            right.metric("Bezugsjahr", str(snap["reference_year"]))
+            st.caption(
+                f"Eingefrorenes Ergebnis, veröffentlicht am {fmt.date(snap['published_at'].date())} von "
+                f"{plain(snap['published_by'])}. Spätere Änderungen an Definition oder Daten ändern es nicht."
+            )
+            name = str(definitions.set_index("id").at[int(snap["definition_id"]), "name"])
+            return index_store.snapshot_result(engine, int(choice[1:])), labels[choice], name
+        config = index_store.definition_config(engine, int(choice[1:]))
+        with right:
+            years = index_store.years(engine, config.level)
+            year = url_select("Bezugsjahr", years, "jahr", default=config.reference_year)
+        st.caption("Live aus den aktuellen Daten berechnet; eine Veröffentlichung friert das Ergebnis ein.")
+        name = str(definitions.set_index("id").at[int(choice[1:]), "name"])
+        return index_store.definition_result(engine, int(choice[1:]), year), labels[choice], name
+    except ValueError as exc:
+        st.warning(str(exc), icon=":material/warning:")
+        return None
+
+
+def index_planner(engine: Engine, result: IndexResult, name: str) -> None:
+    """Planning staff only: new definition version (with preview) and publishing a snapshot.
+    The write functions check the role again on the server."""
+    actor = current_actor()
+    if not has_role(actor, index_store.EDIT_ROLE):
+        return
+    cfg = result.config
+    st.subheader("Indexdefinition anlegen und veröffentlichen (Planung)")
+    with st.form("index-definition"):
+        new_name = st.text_input("Name der Definition", value=name, max_chars=200)
+        edited = st.data_editor(
+            views.weights_frame(cfg, queries.indicators(engine)), hide_index=True, key="index-weights",
+            disabled=["Indikator", "Schlüssel", "Lebenslage"],
+        )  # fmt: skip
+        cols = st.columns(4)
+        params: dict[str, float | str] = {
+            "reference_year": cols[0].number_input("Bezugsjahr", 1900, 2200, int(result.year)),
+            "span": cols[1].number_input("Zeitraum der Dynamik (Jahre)", 1, 20, cfg.span),
+            "min_population": cols[2].number_input("Mindest-Einwohnerzahl", 0, 1_000_000, cfg.min_population, 50),
+            "min_coverage": cols[3].number_input("Mindestanteil Werte", 0.05, 1.0, cfg.min_coverage, 0.05),
+            "status_high": cols[0].number_input("Status hoch ab Z", -5.0, 5.0, cfg.status_high, 0.1),
+            "status_low": cols[1].number_input("Status niedrig unter Z", -5.0, 5.0, cfg.status_low, 0.1),
+            "status_very_low": cols[2].number_input("Status sehr niedrig unter Z", -5.0, 5.0, cfg.status_very_low, 0.1),
+            "dynamics_cutoff": cols[3].number_input("Dynamik-Schwelle ±D", 0.05, 5.0, cfg.dynamics_cutoff, 0.05),
+            "level": cfg.level,
+        }  # fmt: skip
+        note = st.text_input("Notiz (optional)")
+        preview = st.form_submit_button("Vorschau berechnen", icon=":material/visibility:")
+        save = st.form_submit_button("Als neue Version speichern", icon=":material/save:")
+    if preview or save:
+        try:
+            config = views.config_from_form(edited, **params)
+            if save:
+                index_store.create_definition(engine, actor, new_name, config, note)
+                st.success(f"Gespeichert als neue Version von „{plain(new_name.strip())}“.")
+            else:
+                shown = index_store.compute(engine, config)
+                st.markdown(f"**Vorschau (nicht gespeichert):** {views.summary(shown)}")
+                st.dataframe(views.matrix_table(shown), hide_index=True, key="index-preview")
+        except (ValueError, PermissionDenied) as exc:
+            st.error(str(exc), icon=":material/error:")
+    definitions = index_store.definitions(engine)
+    with st.form("index-publish"):
+        definition = st.selectbox(
+            "Definition", list(definitions["id"]),
+            format_func=lambda i: "{} (Version {})".format(*definitions.set_index("id").loc[i, ["name", "version"]]),
+        )  # fmt: skip
+        title = st.text_input("Titel der Veröffentlichung", placeholder="Sozialbericht 2019", max_chars=200)
+        year = st.number_input("Bezugsjahr der Veröffentlichung", 1900, 2200, int(result.year))
+        if st.form_submit_button("Veröffentlichen (einfrieren)", icon=":material/publish:"):
+            try:
+                index_store.publish_snapshot(engine, actor, int(definition), title, int(year))
+                st.success(f"Veröffentlicht: „{plain(title.strip())}“ (Auswahl „Grundlage“ oben).")
+            except (ValueError, PermissionDenied) as exc:
+                st.error(str(exc), icon=":material/error:")

@@ -1,0 +1,72 @@
+"""Start of every script run: Streamlit's query cache, the database engine, the legacy-pages workaround, the guarded page run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+from sqlalchemy import Engine
+from streamlit.runtime.pages_manager import PagesManager
+
+from sozdash.store import bootstrap, cache, db
+from sozdash.ui.notices import sidebar_data_status
+from sozdash.ui.save_view import save_view_control
+
+log = logging.getLogger("sozdash")
+
+cache.use_memoizer(st.cache_data(show_spinner=False, max_entries=1024))
+
+
+@st.cache_resource(show_spinner="Datenbank wird vorbereitet …")
+def _prepared_engine(url: str) -> Engine:
+    engine = db.get_engine(url)
+    bootstrap.ensure_database(engine)
+    return engine
+
+
+def enter_app() -> None:
+    """Called first by app.py: from now on Streamlit always runs app.py (navigation by role,
+    login checks) and never a ``pages/`` file on its own.
+
+    Streamlit starts every process in its legacy multipage mode because a ``pages/`` folder
+    exists, and leaves it only when ``st.navigation`` runs. Until then a direct link such as
+    ``/protokoll`` would run that page without app.py.
+    """
+    PagesManager.uses_pages_directory = False
+
+
+def engine() -> Engine:
+    """The app's database, created and filled on first use; on failure a German page and stop.
+
+    In a page run directly in Streamlit's legacy mode (see ``enter_app``) it leaves that mode
+    and reruns, so that app.py handles the request."""
+    if PagesManager.uses_pages_directory:
+        enter_app()
+        st.rerun()
+    try:
+        return _prepared_engine(db.database_url())
+    except bootstrap.DatabaseError as exc:
+        st.error(f"**{exc.message}**\n\n{exc.hint}", icon=":material/error:")
+        st.stop()
+        raise  # unreachable: st.stop() ends the run
+
+
+def run_page(page: Callable[[], None], engine: Engine, url_path: str | None = None) -> None:
+    """Show the sidebar data status (and "Ansicht speichern" for page ``url_path``) and run a
+    page; an unexpected error becomes a German message (the trace goes to the log)."""
+    try:
+        sidebar_data_status(engine)
+        if url_path is not None:
+            save_view_control(engine, url_path)
+        page()
+    except bootstrap.DatabaseError as exc:
+        st.error(f"**{exc.message}**\n\n{exc.hint}", icon=":material/error:")
+    except Exception:
+        log.exception("Fehler beim Anzeigen der Seite")
+        st.error(
+            "**Fehler in der Anwendung.** Diese Ansicht konnte nicht vollständig angezeigt werden. "
+            "Bitte laden Sie die Seite neu; besteht das Problem weiter, melden Sie es der IT "
+            "(Uhrzeit und Seite genügen).",
+            icon=":material/error:",
+        )

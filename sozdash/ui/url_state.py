@@ -1,0 +1,108 @@
+"""Widgets whose value is kept in the URL (choices, dates, the Stichtag), so a copied link reopens the view."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Literal, TypeVar
+
+import streamlit as st
+
+from sozdash.core import fmt, refdate
+
+T = TypeVar("T")
+
+
+def url_select(
+    label: str, options: Sequence[T], param: str, *, default: T | None = None,
+    format_func: Callable[[T], str] = str, widget: str = "selectbox", help: str | None = None,
+) -> T:  # fmt: skip
+    """A single choice kept in the URL (``?param=value``) so a copied link reopens the view.
+
+    Only values among ``options`` are accepted from the URL; anything else falls back to
+    ``default`` (URL parameters are never trusted blindly).
+    """
+    by_text = {str(option): option for option in options}
+    raw = st.query_params.get(param)
+    chosen = by_text.get(raw) if raw is not None else None
+    if chosen is None:
+        chosen = default if default is not None and default in options else options[0]
+    key = f"url-{param}"
+    if key in st.session_state and st.session_state[key] not in options:
+        del st.session_state[key]
+    if raw is not None and raw in by_text and st.session_state.get(f"{key}-seen") != raw:
+        st.session_state[key] = chosen  # the URL changed from outside (link, saved view)
+    # with the key in session state, the state gives the value (0 is Streamlit's default index)
+    index = 0 if key in st.session_state else list(options).index(chosen)
+    if widget == "radio":
+        value = st.radio(label, options, index, format_func=format_func, key=key, help=help)
+    else:
+        value = st.selectbox(label, options, index, format_func=format_func, key=key, help=help)
+    st.query_params[param] = str(value)
+    st.session_state[f"{key}-seen"] = str(value)
+    return value
+
+
+def url_multiselect(
+    label: str, options: Sequence[T], param: str, *, default: Sequence[T] = (),
+    format_func: Callable[[T], str] = str, max_selections: int | None = None,
+) -> list[T]:  # fmt: skip
+    """A multiple choice kept in the URL as a comma-separated list of known values."""
+    by_text = {str(option): option for option in options}
+    raw = st.query_params.get(param)
+    chosen = (
+        [by_text[v] for v in raw.split(",") if v in by_text] if raw else [d for d in default if d in options]
+    )
+    key = f"url-{param}"
+    if raw is not None and st.session_state.get(f"{key}-seen") != raw:
+        st.session_state[key] = chosen[:max_selections] if max_selections else chosen
+    values = st.multiselect(
+        label, options, default=None if key in st.session_state else chosen, format_func=format_func,
+        key=key, max_selections=max_selections,
+    )  # fmt: skip
+    text = ",".join(str(v) for v in values)
+    if values:
+        st.query_params[param] = text
+    elif param in st.query_params:
+        del st.query_params[param]
+    st.session_state[f"{key}-seen"] = text if values else None
+    return values
+
+
+def url_date(label: str, param: str, default: dt.date, *, help: str | None = None) -> dt.date:
+    """A date kept in the URL as ``?param=YYYY-MM-DD``; an invalid value in the URL gets a
+    German message and falls back to ``default``."""
+    raw = st.query_params.get(param)
+    chosen = refdate.parse(raw) if raw else None
+    if raw and chosen is None:
+        st.warning(
+            f"Das Datum „{raw}“ in der Adresse ist ungültig (erwartet z. B. 2018-05-01 zwischen "
+            f"{fmt.date(refdate.EARLIEST)} und {fmt.date(refdate.LATEST)}); gezeigt wird {fmt.date(default)}.",
+            icon=":material/warning:",
+        )  # fmt: skip
+    chosen = chosen or default
+    key = f"url-{param}"
+    if raw and st.session_state.get(f"{key}-seen") != raw:
+        st.session_state[key] = chosen  # the URL changed from outside (link, saved view)
+    # with the key in session state, the state gives the value ("today" is Streamlit's default)
+    initial: dt.date | Literal["today"] = "today" if key in st.session_state else chosen
+    value = st.date_input(
+        label, initial, min_value=refdate.EARLIEST, max_value=refdate.LATEST, format="DD.MM.YYYY", key=key,
+        help=help,
+    )  # fmt: skip
+    value = value or chosen
+    if value == default and not raw:
+        st.session_state[f"{key}-seen"] = None
+    else:
+        st.query_params[param] = value.isoformat()
+        st.session_state[f"{key}-seen"] = value.isoformat()
+    return value
+
+
+def stichtag() -> dt.date:
+    """The page's reference date (Stichtag) in the sidebar, default today, kept in the URL."""
+    with st.sidebar:
+        return url_date(
+            "Stichtag", refdate.PARAM, dt.date.today(),
+            help="Stand, zu dem Status, Laufzeiten und Ampeln berechnet werden (Standard: heute).",
+        )  # fmt: skip

@@ -1,0 +1,75 @@
+"""Comparison of areas: German table of displayed values and small multiples with one panel per indicator."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from sozdash.indicators.comparison import (
+    CITY_CODE,
+    _grid,
+    comparison_data,
+    comparison_summary,
+    comparison_table,
+    small_multiples,
+)
+
+LABELS = {"quote": "Quote", "anzahl": "Anzahl"}
+UNITS = {"quote": "%", "anzahl": "Personen"}
+
+
+def _data() -> pd.DataFrame:
+    rows = [
+        ("a", "A", "quote", 2023, 9.0, "9,0 %"), ("a", "A", "quote", 2024, 10.0, "10,0 %"),
+        ("b", "B", "quote", 2024, None, "*"), ("b", "B", "quote", 2023, 21.0, "21,0 %"),
+        (CITY_CODE, "Leverkusen", "quote", 2024, 12.5, "12,5 %"),
+        ("a", "A", "anzahl", 2024, 1200.0, "1.200 Personen"), ("b", "B", "anzahl", 2024, 800.0, "800 Personen"),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["area", "area_name", "indicator", "period", "value", "display"])
+
+
+def test_table_has_one_column_per_area_and_the_city() -> None:
+    table = comparison_table(_data(), ["a", "b"], LABELS, 2024)
+    assert table.columns.tolist() == ["Indikator", "A", "B", "Leverkusen (Stadt)"]
+    assert table.iloc[0].tolist() == ["Quote", "10,0 %", "*", "12,5 %"]
+    assert table.iloc[1].tolist() == ["Anzahl", "1.200 Personen", "800 Personen", "–"]
+
+
+def test_small_multiples_one_panel_per_indicator_and_withheld_values_are_gaps() -> None:
+    fig = small_multiples(_data(), ["a", "b"], LABELS, UNITS)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["Quote (%)", "Anzahl (Personen)"]
+    assert len(fig.data) == 6  # 3 lines (A, B, city) in each of 2 panels
+    b_quote = fig.data[1]
+    assert b_quote.name == "B" and list(b_quote.x) == [2023, 2024]
+    assert pd.isna(b_quote.y[1])  # withheld: a gap, never 0
+    assert fig.data[2].line.dash == "dash"  # the city differs by line style, not only colour
+    assert fig.data[0].marker.symbol != fig.data[1].marker.symbol
+
+
+def test_summary_names_the_highest_published_value() -> None:
+    text = comparison_summary(_data(), ["a", "b"], LABELS, 2024)
+    assert "„Quote“: A (10,0 %)" in text  # B is withheld and not mentioned
+    assert "„Anzahl“: A (1.200 Personen)" in text
+
+
+def test_comparison_data_from_database(engine: Engine) -> None:
+    data = comparison_data(engine, ("rheindorf", "opladen"), ("sgb2_quote",))
+    assert set(data["area"]) == {"rheindorf", "opladen", CITY_CODE}
+    assert set(data["period"]) >= {2012, 2024}
+    assert data["display"].str.endswith("%").all()
+
+
+def test_three_panels_grid_by_hand() -> None:
+    # 2 columns, 2 rows: width (1 − 0.08) / 2 = 0.46, height (1 − 0.12) / 2 = 0.44
+    rows, panels = _grid(3)
+    assert rows == 2
+    assert panels == [
+        ("", [0.0, 0.46], [0.56, 1.0]),
+        ("2", [0.54, 1.0], [0.56, 1.0]),
+        ("3", [0.0, 0.46], [0.0, 0.44]),
+    ]
+    labels = {"quote": "Quote", "anzahl": "Anzahl", "dritte": "Dritte"}
+    fig = small_multiples(_data(), ["a", "b"], labels, UNITS)
+    assert fig.layout.yaxis3.domain == (0.0, 0.44)
+    assert {t.xaxis for t in fig.data} == {"x", "x2", "x3"}

@@ -1,0 +1,163 @@
+"""District profile: z, rank, n, trend and sentence on a hand-made frame; annotations and
+projects of an area from the database (visibility rules)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, update
+
+from sozdash.indicators.profile import area_activities, area_profile, build_profile, profile_table
+from sozdash.store import db, queries
+from sozdash.store.models import Indicator
+
+INDICATORS = pd.DataFrame(
+    [
+        {"key": "quote", "name": "Quote", "lebenslage": "einkommen", "unit": "%", "decimals": 1,
+         "polarity": "higher_worse", "aggregation": "ratio", "suppression_threshold": 3},
+        {"key": "anzahl", "name": "Anzahl", "lebenslage": "bevoelkerung", "unit": "Personen", "decimals": 0,
+         "polarity": "neutral", "aggregation": "sum", "suppression_threshold": None},
+    ]
+)  # fmt: skip
+PARENT_OF = {"a": "p", "b": "p", "c": "p", "d": "q", "p": "city", "q": "city"}
+COLUMNS = ["area", "level", "indicator", "period", "value", "numerator", "status", "symbol", "is_demo"]
+
+
+def _obs() -> pd.DataFrame:
+    rows = [
+        # quote 2024: a 10, b 20, c 30, city 18; d withheld (numerator 2 < threshold 3)
+        ("a", "stadtteil", "quote", 2024, 10.0, 10.0), ("b", "stadtteil", "quote", 2024, 20.0, 40.0),
+        ("c", "stadtteil", "quote", 2024, 30.0, 60.0), ("d", "stadtteil", "quote", 2024, 5.0, 2.0),
+        ("city", "stadt", "quote", 2024, 18.0, 112.0),
+        ("a", "stadtteil", "quote", 2019, 12.0, 12.0),
+        # anzahl 2024: a 100, b 300, c 200, city total 600 (d has no value)
+        ("a", "stadtteil", "anzahl", 2024, 100.0, None), ("b", "stadtteil", "anzahl", 2024, 300.0, None),
+        ("c", "stadtteil", "anzahl", 2024, 200.0, None), ("city", "stadt", "anzahl", 2024, 600.0, None),
+    ]  # fmt: skip
+    return pd.DataFrame([(*r, "ok", None, True) for r in rows], columns=COLUMNS)
+
+
+def _row(profile: pd.DataFrame, key: str) -> pd.Series:
+    return profile.set_index("indicator").loc[key]
+
+
+def test_quote_against_city_value_by_hand() -> None:
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024)
+    row = _row(profile, "quote")
+    sd = math.sqrt(((10 - 20) ** 2 + 0 + (30 - 20) ** 2) / 3)  # 8.164966, d is withheld and not counted
+    assert row["z"] == pytest.approx((10 - 18) / sd)  # -0.9798 -> "leicht unter"
+    assert (row["rank"], row["n"]) == (3, 3)
+    assert row["reference_kind"] == "stadt" and row["reference"] == 18.0
+    assert (row["display"], row["city_display"]) == ("10,0 %", "18,0 %")
+    # 12 -> 10: change -2, band max(0.05, 2 % of 12 = 0.24): falling, better for higher_worse
+    assert row["trend"].label == "fallend – günstig"
+    assert row["position"] == "günstiger"
+    assert row["z_min"] == pytest.approx(-8 / sd) and row["z_max"] == pytest.approx(12 / sd)
+    assert row["sentence"] == (
+        "Beim Indikator „Quote“ liegt A mit 10,0 % leicht unter dem städtischen Wert von 18,0 %; "
+        "seit 2019 ist der Wert gesunken (günstig)."
+    )
+
+
+def test_counts_are_compared_with_the_mean_of_the_areas() -> None:
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024)
+    row = _row(profile, "anzahl")
+    sd = math.sqrt((100**2 + 100**2 + 0) / 3)  # 81.649658 around the mean 200
+    assert row["reference_kind"] == "mittel" and row["reference"] == pytest.approx(200.0)
+    assert row["z"] == pytest.approx(-100 / sd)  # -1.2247 -> "deutlich unter"
+    assert (row["rank"], row["n"]) == (3, 3)
+    assert row["trend"] is None  # no value five years earlier
+    assert row["position"] == "abweichend"
+    assert row["sentence"] == (
+        "Beim Indikator „Anzahl“ liegt A mit 100 Personen deutlich unter dem Durchschnitt der Gebiete von 200 Personen."
+    )
+
+
+def test_highest_value_has_rank_one() -> None:
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "c", "C", 2024)
+    assert (_row(profile, "quote")["rank"], _row(profile, "anzahl")["rank"]) == (1, 2)
+
+
+def test_withheld_value_shows_only_its_symbol() -> None:
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "d", "D", 2024)
+    row = _row(profile, "quote")
+    assert row["display"] == "*"
+    assert pd.isna(row["value"]) and pd.isna(row["z"]) and row["rank"] is None
+    assert row["sentence"] is None and row["trend"] is None
+    table = profile_table(profile)
+    assert table.loc[table["Indikator"] == "Quote", "Wert"].item() == "*"
+    assert "5,0" not in table.to_string()
+
+
+def test_rows_follow_lebenslage_order_and_table_is_german() -> None:
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024)
+    assert profile["indicator"].tolist() == ["anzahl", "quote"]  # Bevölkerung before Einkommen
+    table = profile_table(profile)
+    quote = table[table["Indikator"] == "Quote"].iloc[0]
+    assert quote["Abweichung (z)"] == "−0,98 (günstiger)"
+    assert quote["Rang"] == "3 von 3"
+    assert quote["Trend"] == "↓ fallend – günstig (seit 2019)"
+
+
+def test_area_profile_from_database(engine: Engine) -> None:
+    profile = area_profile(engine, "rheindorf", 2024)
+    assert set(profile["lebenslage"]) >= {"einkommen", "arbeit", "bildung", "gesundheit", "wohnen"}
+    sgb2 = _row(profile, "sgb2_quote")
+    obs = queries.observations(engine, indicator="sgb2_quote", level="stadtteil")
+    year = obs[obs["period"] == 2024]
+    own = year.loc[year["area"] == "rheindorf", "value"].item()
+    assert sgb2["value"] == pytest.approx(own)
+    assert sgb2["n"] == year["value"].notna().sum()
+    assert sgb2["rank"] == (year["value"] > own).sum() + 1
+
+
+def test_projects_of_rheindorf_and_their_activity(engine: Engine) -> None:
+    in_2016 = area_activities(engine, "rheindorf", 2016, True)
+    # top-level projects only (the BIWAQ sub-projects are not listed separately); running first
+    assert len(in_2016) == 3 and set(in_2016["Art"]) == {"Projekt"}
+    first = in_2016.iloc[0]
+    assert first["Titel"] == "BIWAQ Rheindorf-Nord – RHEINDORFerLEBEN"
+    assert (first["Laufzeit"], first["aktiv 2016"]) == ("01.04.2014–31.12.2018", "ja")
+    assert first["Status"].endswith("laufend")
+    assert (in_2016["aktiv 2016"] == "ja").sum() == 1
+    in_2024 = area_activities(engine, "rheindorf", 2024, True)
+    assert (in_2024["aktiv 2024"] == "nein").all()
+    assert in_2024.loc[in_2024["Titel"] == first["Titel"], "Status"].item().endswith("abgeschlossen")
+
+
+def test_a_bezirk_includes_its_stadtteile(engine: Engine) -> None:
+    bezirk = area_activities(engine, "bezirk-1", 2020, True)
+    assert {"Projekt", "Wirkungspaket"} <= set(bezirk["Art"])
+    packages = bezirk[bezirk["Art"] == "Wirkungspaket"]
+    # Wiesdorf and Hitdorf (both in Stadtbezirk I) have packages 2019–2023
+    assert set(packages["Titel"]) == {"Zuhause alt werden in Wiesdorf", "Aufbau Seniorenarbeit Hitdorf"}
+    assert (packages["aktiv 2020"] == "ja").all()
+    assert bezirk.iloc[0]["aktiv 2020"] == "ja"  # active ones first
+    assert area_activities(engine, "bezirk-3", 2020, True)["Titel"].str.contains("Rheindorf").sum() == 0
+
+
+def test_non_public_indicator_only_for_internal_readers(engine: Engine) -> None:
+    with db.session_scope(engine) as session:
+        session.execute(update(Indicator).where(Indicator.key == "wohngeldquote").values(is_public=False))
+        db.bump_data_version(session)
+    public = area_profile(engine, "rheindorf", 2024, True)
+    internal = area_profile(engine, "rheindorf", 2024, False)
+    assert "wohngeldquote" not in set(public["indicator"])
+    assert "wohngeldquote" in set(internal["indicator"])
+    assert len(internal) == len(public) + 1
+
+
+def test_year_without_values_gives_an_empty_profile_with_all_columns() -> None:
+    empty = build_profile(_obs()[_obs()["period"] == 2024], INDICATORS, PARENT_OF, "a", "A", 2023)
+    assert empty.empty and "sentence" in empty.columns and "is_demo" in empty.columns
+    assert build_profile(_obs(), INDICATORS, PARENT_OF, "unbekannt", "X", 2024).empty
+
+
+def test_single_area_has_no_spread_and_no_comparison_words() -> None:
+    # 2019: only a has a quote value (12,0 %) and there is no city value -> n 1, no sd, no z
+    row = _row(build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2019), "quote")
+    assert (row["n"], row["rank"]) == (1, 1)
+    assert pd.isna(row["z"]) and row["position"] is None
+    assert row["sentence"] == "Beim Indikator „Quote“ liegt A bei 12,0 %."
