@@ -4,15 +4,17 @@ import streamlit as st
 
 from sozdash.core.navigation import pages_for
 from sozdash.core.paths import ROOT
+from sozdash.store import queries
 from sozdash.store.db import script_run
 from sozdash.ui import login, startup
 
 FAVICON = ROOT / "sozdash" / "assets" / "favicon.png"
-st.set_page_config(page_title="Sozialdashboard Leverkusen", page_icon=str(FAVICON), layout="wide")
 
 startup.enter_app()
 engine = startup.engine()
 with script_run(engine):  # the data version is read once for this run
+    city = queries.city(engine).name
+    st.set_page_config(page_title=f"Sozialdashboard {city}", page_icon=str(FAVICON), layout="wide")
     actor = login.session_actor(engine)  # from the login only, never from URL parameters
     navigation = st.navigation(
         {

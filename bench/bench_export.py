@@ -21,7 +21,7 @@ from sozdash.exports import pdf as pdf_export
 from sozdash.exports import pptx as pptx_export
 from sozdash.exports import render
 from sozdash.meetings import agenda, saved_views, slides
-from sozdash.store import bootstrap, db
+from sozdash.store import bootstrap, db, queries
 from sozdash.store.db import session_scope
 from sozdash.store.models import AgendaItem, AgendaSlide
 
@@ -57,14 +57,15 @@ def main() -> None:
         info = _ten_slide_session(engine)
         refs = agenda.slides(engine, info.id)
         as_of = info.date
+        city = queries.city(engine).name
         build_s, _ = _timed(lambda: [slides.build(engine, ref.view, as_of, ADMIN) for ref in refs])
         start_s, _ = _timed(lambda: render.figure_png(go.Figure(go.Bar(x=["a"], y=[1]))))
         trivial_s, _ = _timed(lambda: render.figure_png(go.Figure(go.Bar(x=["a"], y=[2]))))
         render_s, rendered = _timed(lambda: render.session_slides(engine, refs, as_of, ADMIN))
         pptx_s, pptx = _timed(lambda: pptx_export.session_pptx(info, rendered, as_of))
-        pdf_s, pdf = _timed(lambda: pdf_export.handout_pdf(info, rendered, as_of))
+        pdf_s, pdf = _timed(lambda: pdf_export.handout_pdf(info, rendered, as_of, city))
         tracemalloc.start()  # a second, traced pass for the Python heap peak (slower, not timed)
-        pdf_export.handout_pdf(info, rendered, as_of)
+        pdf_export.handout_pdf(info, rendered, as_of, city)
         pptx_export.session_pptx(info, rendered, as_of)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

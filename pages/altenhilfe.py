@@ -15,6 +15,11 @@ st.caption(
 )
 
 periods = altenhilfe.periods(engine).set_index("key")
+if periods.empty:
+    notices.missing(
+        "Noch keine Perioden der Wirkungspakete erfasst – eine Periode ist eine Förderrunde des Programms "
+        "„Wirkungspakete“ (Seite Bearbeiten)."
+    )
 period = url_state.url_select("Periode", list(periods.index), "periode", default=altenhilfe.default_period(engine, as_of),
                               format_func=lambda k: periods.at[k, "name"], widget="radio")  # fmt: skip
 st.markdown(fmt.plain(fmt.text(periods.at[period, "description"], "")))
@@ -38,7 +43,6 @@ st.markdown(altenhilfe.BUDGET_NOTE)
 st.dataframe(budget, hide_index=True, key="budget")
 
 st.subheader("Kennzahlen und Ampel")
-notices.demo_notice()
 st.caption(altenhilfe.LIGHT_RULE)
 keys = altenhilfe.packages(engine).query("round_key == @period")
 if keys.empty:
@@ -46,6 +50,10 @@ if keys.empty:
 else:
     titles = dict(zip(keys["key"], keys["provider"] + " – " + keys["title"], strict=True))
     package = url_state.url_select("Wirkungspaket", list(titles), "paket", format_func=titles.get)
+    notices.demo_notice(
+        altenhilfe.key_figures_demo(engine, package, as_of)
+        or altenhilfe.controlling_demo(engine, as_of, period)
+    )
     figures.chart(
         *altenhilfe.key_figures_figure(engine, package, as_of), key="kf", basename=f"kennzahlen-{package}"
     )
@@ -53,10 +61,11 @@ else:
     st.dataframe(altenhilfe.controlling_table(engine, period, as_of), hide_index=True, key="controlling")
 
 st.subheader("Abdeckung: Pakete und ältere Menschen je Stadtteil")
-notices.demo_notice()
+notices.demo_notice(altenhilfe.coverage(engine, period, as_of)[2])
 figures.chart(*altenhilfe.coverage_figure(engine, period, as_of), key="coverage", basename=f"abdeckung-{period}")
 
 st.subheader("Fünfjährige Planung")
+notices.demo_notice(altenhilfe.controlling_demo(engine, as_of))
 figures.chart(*altenhilfe.planning_figure(engine, as_of), key="cycle", basename="planung-wirkungspakete")
 st.markdown("**Typischer Ablauf** (allgemeine Schritte, keine belegten Termine):\n\n"
             + "\n".join(f"{i}. {step}" for i, step in enumerate(altenhilfe.TYPICAL_CYCLE, start=1)))  # fmt: skip

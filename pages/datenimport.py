@@ -4,10 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from sozdash.core import fmt
-from sozdash.core.vocab import AREA_LEVELS
+from sozdash.importing.areas import AreaTablePreview
+from sozdash.importing.boundaries import BoundaryPreview
+from sozdash.importing.pipeline import Preview
 from sozdash.importing.undo import batch_list
 from sozdash.store import queries
-from sozdash.ui import import_flow, login, startup
+from sozdash.ui import import_flow, import_mapping, login, startup
 
 engine = startup.engine()
 st.title("Datenimport")
@@ -17,18 +19,32 @@ st.markdown("Tabellen (CSV, XLSX, GENESIS-ffcsv) und Grenzen (GeoJSON, Shapefile
 
 upload = st.file_uploader("Datei", type=import_flow.FILE_TYPES, key="import-file")
 left, right = st.columns(2)
-source = left.text_input("Quelle / Lieferant", value="Statistikstelle Stadt Leverkusen", key="import-source")
+city = queries.city(engine).name
+source = left.text_input("Quelle / Lieferant", value=f"Statistikstelle Stadt {city}", key="import-source")
+level_names = queries.area_levels(engine)
 level = right.selectbox(
     "Gebietsebene der Datei",
-    [None, *AREA_LEVELS],
-    format_func=lambda v: "automatisch" if v is None else AREA_LEVELS[v],
+    [None, *level_names, import_flow.NEW_LEVEL],
+    format_func=lambda v: "automatisch" if v is None else level_names.get(v, "neue Ebene anlegen …"),
 )
+new_level = ""
+if level == import_flow.NEW_LEVEL:
+    new_level = right.text_input("Name der neuen Gebietsebene (die Geodatei legt ihre Gebiete darin an)",
+                                 placeholder="z. B. Bezirk", key="import-level-name")  # fmt: skip
 indicators = queries.indicators(engine)
 indicator = left.selectbox("Indikator (bei einer Spalte je Jahr)", ["", *indicators["key"]],
                            format_func=lambda k: "–" if not k else f"{indicators.set_index('key').at[k, 'name']} ({k})")  # fmt: skip
 period = right.text_input("Jahr (bei einer Spalte je Indikator)", key="import-period")
 crs = right.text_input("Koordinatensystem, falls die Geodatei keines nennt", placeholder="EPSG:25832")
 skip = left.checkbox("Abgelehnte Zeilen auslassen und den Rest speichern")
+as_areas = left.checkbox("Gebietstabelle: die Datei legt Gebiete an (Code, Name, übergeordneter Code je Zeile "
+                         "oder Schlüsseltabelle mit Spalten je Ebene)", key="import-areas")  # fmt: skip
+with st.expander("Spalten für Code, Name und übergeordnetes Gebiet (nur falls nicht erkannt)"):
+    c1, c2, c3 = st.columns(3)
+    code_column = c1.text_input("Code", key="import-code-column")
+    name_column = c2.text_input("Name", key="import-name-column")
+    parent_column = c3.text_input("Übergeordneter Code", key="import-parent-column")
+template = import_mapping.template_choice(engine)
 
 if upload is None:
     st.info("Bitte eine Datei auswählen.", icon=":material/upload_file:")
@@ -36,11 +52,24 @@ else:
     state = import_flow.state(upload.getvalue(), upload.name)
     areas = queries.areas(engine)
     mapping = state.get("mapping", {})
+    confirm_key = import_flow.confirm_key(state)
     preview = import_flow.preview(engine, state, source=source, level=level, indicator=indicator, period=period,
-                           crs=crs or None, skip=skip, mapping=mapping, progress=st.progress(0.0))  # fmt: skip
+                           crs=crs or None, skip=skip, mapping=mapping, progress=st.progress(0.0),
+                           confirm=bool(st.session_state.get(confirm_key, False)),
+                           areas=import_flow.AreaInputs(table=as_areas, new_level_name=new_level,
+                                                        level_names=tuple(state.get("level_names", ())),
+                                                        code_column=code_column, name_column=name_column,
+                                                        parent_column=parent_column,
+                                                        combine=st.session_state.get("import-combine", "ask")),
+                           layout=state.get("layout"), template=template)  # fmt: skip
     if isinstance(preview, str):
-        st.error(preview, icon=":material/error:")
+        st.error(fmt.plain(preview), icon=":material/error:")
+        if state.get("layout") and st.button("Eigene Angaben zum Aufbau verwerfen", key="import-layout-reset"):
+            import_flow.forget_layout()
+            st.rerun()
     else:
+        if isinstance(preview, Preview):
+            import_mapping.mapping_step(state, preview, level_names)
         counts = preview.counts
         cols = st.columns(4)
         for col, (label, key) in zip(
@@ -54,7 +83,34 @@ else:
             strict=True,
         ):
             col.metric(label, fmt.number(counts[key]))
-        if not preview.unmatched_areas.empty:
+        if isinstance(preview, Preview) and not preview.classified.empty:
+            with st.expander("Werte je Indikator und Jahr"):
+                st.dataframe(import_flow.written_values(preview, dict(zip(indicators["key"], indicators["name"], strict=True))),
+                             hide_index=True, key="import-written")  # fmt: skip
+        if isinstance(preview, BoundaryPreview):
+            st.caption(fmt.plain(
+                "Verwendete Eigenschaften: " + ", ".join(f"{r} = {c}" for r, c in preview.columns.items())
+                + (f". Ebene: {preview.level.name}{' (wird angelegt)' if preview.level.is_new else ''}. "
+                   f"Übergeordnetes Gebiet neuer Gebiete: {preview.parent_rule}." if preview.level else ".")
+            ))  # fmt: skip
+        if isinstance(preview, AreaTablePreview):
+            st.subheader("Gefundene Gebietsebenen (grob → fein)")
+            st.caption(fmt.plain(f"{preview.shape_label}. Bitte die Namen der Ebenen prüfen oder eintragen."))
+            edited_levels = st.data_editor(preview.level_table, hide_index=True, key="import-levels",
+                                           disabled=[c for c in preview.level_table.columns if c != "Name"])  # fmt: skip
+            if st.button("Namen der Ebenen übernehmen", key="import-levels-apply"):
+                state["level_names"] = import_flow.level_names_from_editor(pd.DataFrame(edited_levels))
+                st.rerun()
+            st.dataframe(preview.areas.drop(columns=["area_id"]), hide_index=True, key="import-new-areas")
+        if isinstance(preview, Preview) and not preview.combined_table.empty:
+            st.subheader("Zusammengefasste Gebiete")
+            st.caption("Diese Namen passen zu keinem Gebiet, ihre Teile aber zu Gebieten einer Ebene. Ein "
+                       "zusammengefasstes Gebiet erhält die Fläche seiner Teile; die Teile bleiben erhalten.")  # fmt: skip
+            st.dataframe(preview.combined_table, hide_index=True, key="import-combined")
+            st.radio("Was geschieht mit diesen Zeilen?", ["ask", "create", "leave_out"], key="import-combine",
+                     format_func={"ask": "noch offen", "create": "zusammengefasste Gebiete anlegen",
+                                  "leave_out": "Zeilen auslassen (im Bericht aufgeführt)"}.get)  # fmt: skip
+        if not getattr(preview, "unmatched_areas", pd.DataFrame()).empty:
             st.subheader("Zuordnung der Gebietsnamen")
             st.caption(
                 "Bitte je Name den Gebietscode wählen; die Zuordnung wird für diese Quelle gespeichert."
@@ -64,6 +120,21 @@ else:
             if st.button("Zuordnung übernehmen", key="import-apply"):
                 state["mapping"] = mapping | import_flow.mapping_from_editor(pd.DataFrame(edited))
                 st.rerun()
+        if isinstance(preview, Preview) and not preview.renamed.empty:
+            st.subheader("Namen, die auf Gebiete anderen Namens gehen")
+            st.caption("Diese Namen der Datei stimmen nicht wörtlich mit dem Namen des Gebiets überein, dem ihre "
+                       "Zeilen zugeordnet werden. Bitte prüfen.")  # fmt: skip
+            st.dataframe(preview.renamed, hide_index=True, key="import-renamed")
+            if preview.renamed["Bestätigung nötig"].any():
+                st.checkbox("Ich bestätige: Die Namen mit „Bestätigung nötig“ gehen auf die genannten Gebiete "
+                            "anderen Namens.", key=confirm_key)  # fmt: skip
+        if isinstance(preview, Preview) and preview.city.summary:
+            st.subheader("Stadtwerte")
+            st.markdown(fmt.plain(preview.city.summary))
+            if not preview.city.checks.empty:
+                st.dataframe(preview.city.checks, hide_index=True, key="import-city-checks")
+            if not preview.city.not_computed.empty:
+                st.dataframe(preview.city.not_computed, hide_index=True, key="import-city-missing")
         if not getattr(preview, "unknown_indicators", pd.DataFrame()).empty:
             st.warning("Unbekannte Indikatoren: " + ", ".join(preview.unknown_indicators["Name in der Datei"])
                        + ". Bitte oben einen Indikator wählen oder den Katalog ergänzen.")  # fmt: skip
@@ -72,10 +143,16 @@ else:
             st.dataframe(preview.rejected, hide_index=True, key="import-rejected")
         for reason in preview.blocking:
             st.warning(reason, icon=":material/warning:")
+        save_as = ""
+        if isinstance(preview, Preview) and preview.table_layout is not None:
+            save_as = st.text_input("Als Vorlage speichern unter … (leer = keine Vorlage)", key="import-save-template",
+                                    help="Speichert den bestätigten Aufbau mit dem Import; die nächste Datei "
+                                    "derselben Form wird dann ebenso gelesen.")  # fmt: skip
         if st.button(
             "Import speichern", type="primary", disabled=bool(preview.blocking), key="import-commit"
         ):
-            st.success(import_flow.commit(engine, actor, preview, st.progress(0.0)), icon=":material/check:")
+            st.success(fmt.plain(import_flow.commit(engine, actor, preview, st.progress(0.0), save_as=save_as)),
+                       icon=":material/check:")  # fmt: skip
 
 st.subheader("Bisherige Importe")
 batches = batch_list(engine)

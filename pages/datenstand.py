@@ -1,12 +1,15 @@
-"""Datenstand: where the data comes from, what is demo, and the integrity report."""
+"""Datenstand: where the data comes from, what is demo, the integrity report and (role Admin)
+removing the example data."""
 
 import streamlit as st
 
 from sozdash.core import fmt
+from sozdash.core.permissions import PermissionDenied, has_role
+from sozdash.demo import removal
 from sozdash.exports.all_data import DOWNLOADS, export_file
 from sozdash.store import queries
 from sozdash.store.integrity import cached_check
-from sozdash.ui import notices, startup
+from sozdash.ui import login, notices, startup
 
 engine = startup.engine()
 st.title("Datenstand")
@@ -38,3 +41,36 @@ for column, name in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
     column.download_button(
         name, lambda n=name: export_file(engine, n), name, key=f"export-{name}", icon=":material/download:"
     )
+
+actor = login.current_actor()
+if has_role(actor, removal.REMOVE_ROLE):
+    st.subheader("Beispieldaten entfernen")
+    st.markdown(
+        "Entfernt alle erfundenen Werte und Datensätze (Kennzeichen Beispieldaten) und die schematischen "
+        "Gebietsformen in einem Schritt; Daten mit Quelle bleiben. Der Schritt wird protokolliert."
+    )
+
+    def bullets(counts: dict[str, int]) -> str:
+        return "\n".join(f"- {line}" for line in removal.report_lines(counts))
+
+    def remove_demo() -> None:
+        """Remove the example data in the button's callback; keep the outcome for the next run."""
+        try:
+            counts = removal.remove_demo(engine, actor)
+            text = f"**Entfernt:**\n\n{bullets(counts)}" if any(counts.values()) else removal.NOTHING
+            st.session_state["demo-outcome"] = ("success", text)
+        except PermissionDenied as exc:
+            st.session_state["demo-outcome"] = ("error", str(exc))
+        st.session_state["demo-confirm"] = False
+
+    if outcome := st.session_state.pop("demo-outcome", None):
+        (st.success if outcome[0] == "success" else st.error)(outcome[1])
+    pending = removal.pending(engine)
+    if any(pending.values()):
+        st.markdown(f"**Es würden entfernt:**\n\n{bullets(pending)}")
+        st.caption(removal.DUMP_HINT)
+        confirm = st.checkbox("Ja, alle Beispieldaten endgültig entfernen", key="demo-confirm")
+        st.button("Beispieldaten entfernen", icon=":material/delete_forever:", type="primary",
+                  disabled=not confirm, on_click=remove_demo, key="demo-remove")  # fmt: skip
+    else:
+        st.caption("Keine Beispieldaten vorhanden.")

@@ -12,6 +12,8 @@ from sozdash.ui import downloads, figures, login, notices, startup, url_state
 engine = startup.engine()
 st.title("Indikatoren")
 catalogue = visibility.indicators(engine, login.current_actor())
+notices.require_indicators(engine, catalogue)
+level_names = queries.area_levels(engine)
 by_key = catalogue.set_index("key")
 wanted = st.query_params.get("ind")
 lagen = [lage for lage in vocab.LEBENSLAGEN if lage in set(catalogue["lebenslage"])]
@@ -30,7 +32,7 @@ if not levels:
     st.stop()
 with c4:
     level = url_state.url_select(
-        "Gebietsebene", levels, "ebene", default="stadtteil", format_func=vocab.AREA_LEVELS.get
+        "Gebietsebene", levels, "ebene", default=iv.default_level(engine, key), format_func=level_names.get
     )
 with c3:
     year = url_state.url_select("Jahr", iv.years(engine, key, level)[::-1], "jahr")
@@ -44,7 +46,7 @@ with st.sidebar.expander("Über den Indikator", icon=":material/info:", expanded
     batch_ids = [int(b) for b in view["batch_id"].dropna().unique()]
     st.markdown(charts.metadata_markdown(meta, year, iv.provenance(engine, batch_ids)))
 
-st.subheader(f"Karte: {meta['name']} {year} nach {vocab.AREA_LEVELS[level]}")
+st.subheader(f"Karte: {meta['name']} {year} nach {level_names[level]}")
 geometries = queries.area_geometries(engine, level)
 o1, o2, o3 = st.columns(3)
 with o1:
@@ -87,7 +89,7 @@ figures.chart(charts.ranking_figure(view, meta, selected or None), charts.rankin
 
 st.subheader("Zeitverlauf")
 series = iv.series(engine, key, level)
-city = iv.city_code(queries.areas(engine))
+city = iv.city_code(engine)
 default = [selected] if selected else charts.extreme_areas(view)
 chosen = url_state.url_multiselect("Gebiete im Zeitverlauf (verglichen mit der Stadt)", list(names), "verlauf",
                                    default=default, format_func=names.get, max_selections=6)  # fmt: skip

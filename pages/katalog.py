@@ -13,7 +13,9 @@ st.markdown(
     "Richtung der Bewertung und Verfügbarkeit. **Abdeckung:** Anteil der Gebiete (auf den Ebenen mit "
     "Daten) mit veröffentlichtem Wert im neuesten Jahr; geheim gehaltene Werte zählen nicht."
 )
-visible = set(visibility.indicators(engine, login.current_actor())["key"])
+visible_rows = visibility.indicators(engine, login.current_actor())
+notices.require_indicators(engine, visible_rows)
+visible = set(visible_rows["key"])
 catalogue = iv.catalogue(engine).query("Schlüssel in @visible")
 notices.demo_notice(bool(catalogue["Beispieldaten"].eq("ja").any()))
 text = st.text_input("Suchen", placeholder="z. B. Quote, Bildung, Bundesagentur", key="katalog-suche")

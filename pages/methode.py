@@ -5,6 +5,7 @@ import streamlit as st
 from sozdash.access import visibility
 from sozdash.core import fmt
 from sozdash.social_index import views
+from sozdash.store import queries
 from sozdash.ui import downloads, index_forms, login, notices, startup, url_state
 
 engine = startup.engine()
@@ -43,7 +44,11 @@ st.latex(
 )
 
 st.subheader(f"Parameter: {fmt.plain(label)}")
-st.dataframe(views.parameter_table(result.config, catalogue), hide_index=True, key="method-parameters")
+st.dataframe(
+    views.parameter_table(result.config, catalogue, queries.area_levels(engine)),
+    hide_index=True,
+    key="method-parameters",
+)
 st.subheader("Nicht bewertete Gebiete")
 excluded = views.not_rated(result)
 if excluded.empty:

@@ -15,6 +15,9 @@ public = not visibility.sees_internal(login.current_actor())
 st.title("Projekte")
 st.caption(f"Status zum Stichtag {as_of:%d.%m.%Y} (Stichtag in der Seitenleiste änderbar).")
 
+everything = projects.projects(engine, public)
+if everything.empty:
+    notices.missing("Noch keine Projekte erfasst – Projekte legt die Seite Bearbeiten an.")
 frame = projects.portfolio(engine, as_of, public)
 ALL = "alle"
 cols = st.columns(4)
@@ -41,14 +44,20 @@ st.dataframe(table, hide_index=True, key="portfolio")
 downloads.download_buttons(table, f"projekte-{as_of.isoformat()}", "portfolio")
 
 st.subheader("Karte der Projektgebiete")
-geometries = queries.area_geometries(engine, "stadtteil")
+map_level = explorer.finest_mapped_level(engine)
+geometries = queries.area_geometries(engine, map_level) if map_level else {}
 styles = projects.map_styles(shown, projects.project_areas(engine))
-st.pydeck_chart(maps.area_deck(geometries, styles, area_names), key="project-map")
-st.caption(projects.MAP_LEGEND)
-notices.schematic_notice(explorer.is_schematic(engine, "stadtteil"))
+if map_level and geometries:
+    st.pydeck_chart(maps.area_deck(geometries, styles, area_names), key="project-map")
+    st.caption(projects.MAP_LEGEND)
+    notices.schematic_notice(explorer.is_schematic(engine, map_level))
+else:
+    st.info(
+        "Für die Gebiete liegen noch keine Kartenformen vor (Grenzen importieren: Seite Datenimport); "
+        "die Tabelle oben nennt alle Projektgebiete."
+    )
 
 st.header("Projektdetails")
-everything = projects.projects(engine, public)
 key = url_state.url_select("Projekt", list(everything["key"]), "projekt",
                            format_func=lambda k: everything.set_index("key").at[k, "title"])  # fmt: skip
 detail = projects.with_status(

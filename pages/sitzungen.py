@@ -48,7 +48,7 @@ if presenting and refs:
     st.caption(f"TOP {ref.item_position}: {fmt.plain(ref.item_title)} · {fmt.plain(info.committee)}")
     st.title(content.title)
     visual, text = (
-        st.columns([3, 2]) if content.figure is not None or content.deck is not None else (None, st)
+        st.columns([3, 2]) if content.figure is not None or content.deck is not None else (None, st.container())
     )
     if content.figure is not None:
         fig = content.figure.update_layout(separators=fmt.PLOTLY_SEPARATORS, template="plotly_white",

@@ -29,10 +29,11 @@ else:
     st.dataframe(sessions, hide_index=True, key="sessions")
 
 st.subheader("Handlungsempfehlungen und Handlungsoptionen")
-notices.demo_notice()
-st.caption(
-    "Einträge mit „[Beispiel]“ sind erfunden; real belegt sind nur die Einträge mit Beispieldaten = nein."
-)
+if process.recommendations(engine)["is_demo"].any():
+    notices.demo_notice()
+    st.caption(
+        "Einträge mit „[Beispiel]“ sind erfunden; real belegt sind nur die Einträge mit Beispieldaten = nein."
+    )
 recommendations = process.recommendations_table(engine)
 st.dataframe(recommendations, hide_index=True, key="recommendations")
 downloads.download_buttons(recommendations, "handlungsempfehlungen", "recommendations")

@@ -14,6 +14,8 @@ engine = startup.engine()
 st.title("Stadtteilprofil")
 
 names = profile.area_choices(engine)
+if not names:
+    notices.missing(notices.NO_AREAS)
 left, right = st.columns([3, 1])
 with left:
     area = url_state.url_select("Gebiet", list(names), "gebiet", format_func=names.get)

@@ -13,7 +13,7 @@ from sozdash.ui import login, notices, startup, url_state
 engine = startup.engine()
 as_of = url_state.stichtag()
 public = not visibility.sees_internal(login.current_actor())
-st.title("Sozialdashboard Leverkusen")
+st.title(fmt.plain(f"Sozialdashboard {queries.city(engine).name}"))
 st.markdown(
     "Daten der Sozialplanung für den Sozialbericht, Projekte und Förderung, die Wirkungspakete der "
     "Altenhilfe und den Prozess aus Fachkonferenzen und Rundem Tisch – für Rat, Ausschuss und Verwaltung."
@@ -40,9 +40,11 @@ cards = [
     ("Förderende in Sicht", len(funding.ending_soon(engine, as_of, public)), "pages/foerderprogramme.py",
      "⚠ Förderung endet in den 12 Monaten nach dem Stichtag.", link),
     ("Pakete nicht auf Kurs", lights.count("nicht_auf_kurs"), "pages/altenhilfe.py",
-     f"Wirkungspakete ✗ nicht auf Kurs; dazu ! gefährdet: {lights.count('gefaehrdet')}. Ampeln aus Beispieldaten.", link),
+     f"Wirkungspakete ✗ nicht auf Kurs; dazu ! gefährdet: {lights.count('gefaehrdet')}."
+     + (" Ampeln aus Beispieldaten." if altenhilfe.lights_demo(engine, as_of) else ""), link),
     ("Offene Empfehlungen", open_count, "pages/sozialbericht.py",
-     f"Handlungsempfehlungen offen oder in Umsetzung; davon Beispieldaten: {open_demo}.", link),
+     "Handlungsempfehlungen offen oder in Umsetzung" + (f"; davon Beispieldaten: {open_demo}." if open_demo else "."),
+     link),
 ]  # fmt: skip
 for col, (label, value, page, note, params) in zip(st.columns(4), cards, strict=True):
     with col.container(border=True):

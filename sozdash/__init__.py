@@ -1,1 +1,1 @@
-"""sozdash: the social-planning dashboard of the city of Leverkusen (data and logic)."""
+"""sozdash: a city's social-planning dashboard (data and logic); the city comes from its data."""

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sozdash.cli import users
+from sozdash.cli.demo import add_commands as add_demo_commands
 from sozdash.cli.exports import add_commands as add_export_commands
 from sozdash.cli.imports import add_commands as add_import_commands
 from sozdash.store import bootstrap, db
@@ -14,14 +15,23 @@ from sozdash.store import bootstrap, db
 
 def _init(args: argparse.Namespace) -> int:
     engine = db.get_engine()
-    bootstrap.ensure_database(engine)
+    if args.empty:
+        if not (args.city and args.ags):
+            print("Fehler: --empty braucht --city NAME und --ags AGS (8 Ziffern).", file=sys.stderr)
+            return 2
+        bootstrap.ensure_database(engine, bootstrap.EmptyCity(args.city, args.ags))
+        print(f"Leere Instanz für {args.city.strip()} (AGS {args.ags}) angelegt.")
+    elif args.city or args.ags:
+        print("Fehler: --city und --ags gelten nur zusammen mit --empty.", file=sys.stderr)
+        return 2
+    else:
+        bootstrap.ensure_database(engine)
     print(f"Datenbank bereit: {engine.url.render_as_string(hide_password=True)}")
     return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    with db.get_engine().begin() as conn:
-        bootstrap.migrate(conn)
+    bootstrap.upgrade(db.get_engine())
     print(f"Datenmodell auf Stand {bootstrap.head_revision()}.")
     return 0
 
@@ -82,9 +92,18 @@ def _index_publish(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sozdash", description="Sozialdashboard Leverkusen")
+    parser = argparse.ArgumentParser(
+        prog="python -m sozdash",
+        description="Sozialdashboard: Datenbank, Importe, Exporte und Benutzer einer Stadt",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("init", help="Datenbank anlegen und mit data/seed füllen").set_defaults(run=_init)
+    init = commands.add_parser(
+        "init", help="Datenbank anlegen: mit dem Leverkusener Standard aus data/seed oder leer (--empty)"
+    )
+    init.add_argument("--empty", action="store_true", help="nur die Stadt anlegen, ohne Beispieldaten")
+    init.add_argument("--city", help="Name der Stadt (mit --empty)")
+    init.add_argument("--ags", help="Amtlicher Gemeindeschlüssel, 8 Ziffern (mit --empty)")
+    init.set_defaults(run=_init)
     commands.add_parser("migrate", help="Datenmodell auf den neuesten Stand bringen").set_defaults(
         run=_migrate
     )
@@ -110,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_parser(commands)
     add_import_commands(commands)
     add_export_commands(commands)
+    add_demo_commands(commands)
     return parser
 
 

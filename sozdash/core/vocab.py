@@ -14,15 +14,6 @@ LEBENSLAGEN: dict[str, str] = {
     "kinder_familie": "Kinder und Familie",
 }
 
-AREA_LEVELS: dict[str, str] = {
-    "stadt": "Stadt",
-    "stadtbezirk": "Stadtbezirk",
-    "stadtteil": "Stadtteil",
-    "statistischer_bezirk": "Statistischer Bezirk",
-    "sozialraum": "Sozialraum",
-}
-"""Levels from coarse to fine; the order matters for drill-down."""
-
 GEOMETRY_QUALITY: dict[str, str] = {
     "official": "amtliche Grenze",
     "schematic": "schematische Form (keine amtliche Grenze)",

@@ -49,9 +49,10 @@ def cell_text(value: object) -> str:
 
 
 class Document(FPDF):
-    """An A4 document with the app's font, a footer with page numbers and the document title."""
+    """An A4 document with the app's font, a footer with page numbers and the document title;
+    its creator names the dashboard of ``city``."""
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, city: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
@@ -59,7 +60,7 @@ class Document(FPDF):
         self.set_auto_page_break(True, margin=18)
         self.set_title(title)
         self.set_lang("de-DE")
-        self.set_creator("Sozialdashboard Leverkusen")
+        self.set_creator(f"Sozialdashboard {city}")
         self.doc_title = title
 
     def footer(self) -> None:
@@ -106,9 +107,10 @@ class Document(FPDF):
         return bytes(self.output())
 
 
-def handout_pdf(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: dt.date) -> bytes:
-    """The handout: cover, then per agenda item its summary and each slide with table and link."""
-    doc = Document(f"{meeting.title} – Tischvorlage")
+def handout_pdf(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: dt.date, city: str) -> bytes:
+    """The handout of ``city``'s dashboard: cover, then per agenda item its summary and each slide
+    with table and link."""
+    doc = Document(f"{meeting.title} – Tischvorlage", city)
     doc.add_page()
     doc.heading(meeting.title, 20)
     doc.paragraph(f"{meeting.committee}\nSitzung {fmt.date(meeting.date, meeting.date_precision)}", 12)
@@ -151,9 +153,10 @@ def profile_pdf(
     areas = queries.areas(engine).set_index("code")
     name = str(areas.loc[area, "name"])
     data = profile.area_profile(engine, area, year, not sees_internal(actor))
-    doc = Document(f"Stadtteilprofil {name} {year}")
+    doc = Document(f"Stadtteilprofil {name} {year}", queries.city(engine).name)
     doc.add_page()
-    doc.heading(f"Stadtteilprofil {name} ({vocab.AREA_LEVELS[str(areas.loc[area, 'level'])]}), {year}", 18)
+    level = queries.area_levels(engine)[str(areas.loc[area, "level"])]
+    doc.heading(f"Stadtteilprofil {name} ({level}), {year}", 18)
     if data["is_demo"].any():
         doc.paragraph(DEMO_SHORT + " (Indikatorwerte sind Beispieldaten).", 10, bold=True)
     doc.paragraph("Auf einen Blick", 12, bold=True)

@@ -16,6 +16,7 @@ from sozdash.exports import pptx as pptx_export
 from sozdash.exports import render
 from sozdash.exports.tables import neutralise_formulas, neutralise_text
 from sozdash.meetings import agenda
+from sozdash.store import queries
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def export_session(
     rendered = render.session_slides(engine, agenda.slides(engine, info.id), as_of, actor, progress)
     return SessionFiles(
         pptx=pptx_export.session_pptx(info, rendered, as_of),
-        pdf=pdf_export.handout_pdf(info, rendered, as_of),
+        pdf=pdf_export.handout_pdf(info, rendered, as_of, queries.city(engine).name),
         xlsx=session_xlsx(rendered),
         basename=f"{info.key}-stand-{as_of.isoformat()}",
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from sozdash.access import audit
 from sozdash.core.permissions import Actor, require_role
+from sozdash.importing.hierarchy import create_combined
 from sozdash.importing.pipeline import Preview, Progress, classify, no_progress
 from sozdash.importing.problems import ImportProblem
 from sozdash.store import db
@@ -32,7 +33,7 @@ from sozdash.store.models import (
 CHUNK = 20_000
 MAX_REPORTED_REJECTS = 1000
 INSERTED = ["area_id", "indicator_id", "period", "value", "numerator", "denominator", "status", "symbol",
-            "source", "is_demo", "batch_id", "note"]  # fmt: skip
+            "source", "is_demo", "batch_id", "note", "is_computed"]  # fmt: skip
 """The columns ``_observation_rows`` fills, in the order of its tuples."""
 
 
@@ -51,12 +52,21 @@ def commit_import(
     with db.session_scope(engine) as session:
         conn = session.connection()
         created = _create_indicators(session, actor, preview)
-        rows = classify(conn, preview.checked.rows, options.source)
+        combined = preview.combined if options.combine == "create" else []
+        new_areas = create_combined(session, actor, combined, options.source)
+        planned = preview.rows
+        rows = classify(conn, planned.assign(area_id=planned["area_id"].replace(new_areas)), options.source)
         write = rows[rows["kind"] != "unchanged"]
         if write.empty and not created:
             return None
         progress(0.02, "Import wird gespeichert …")
         batch = _new_batch(session, actor, preview, rows, created)
+        left_out = [
+            {"Name": row["Name in der Datei"], "Zeilen": row["Zeilen"]}
+            for row in preview.combined_table.to_dict("records")
+            if row["Entscheidung"] == "Zeilen ausgelassen"
+        ]
+        batch.report = {**(batch.report or {}), "created_areas": list(new_areas.values()), "left_out": left_out}  # fmt: skip
         _save_mappings(session, preview)
         changed = write["existing_id"].dropna().astype(int).tolist()
         _replace(session, batch.id, changed, progress)
@@ -95,7 +105,9 @@ def _create_indicators(session: Session, actor: Actor, preview: Preview) -> list
 def _new_batch(
     session: Session, actor: Actor, preview: Preview, rows: pd.DataFrame, created: list[str]
 ) -> ImportBatch:
-    counts = rows["kind"].value_counts()
+    counts = rows.loc[~rows["is_computed"].astype(bool), "kind"].value_counts()
+    computed = rows[rows["is_computed"].astype(bool)]
+    city = preview.city
     rejected = preview.checked.rejected
     batch = ImportBatch(
         kind="import", source=preview.options.source, file_name=preview.file_name[:400], checksum=preview.checksum,
@@ -110,6 +122,14 @@ def _new_batch(
             "area_mapping": preview.options.area_mapping,
             "indicator_mapping": preview.options.indicator_mapping,
             "rejected": rejected.head(MAX_REPORTED_REJECTS).astype(str).to_dict("records"),
+            "renamed_areas": preview.renamed.astype(str).to_dict("records"),
+            "mapping_confirmed": preview.options.confirm_mapping,
+            "city_values": {
+                "level": city.level, "areas": city.areas, "computed": len(computed),
+                "written": int((computed["kind"] != "unchanged").sum()), "agreeing": city.agreeing,
+                "differences": city.checks.astype(str).to_dict("records"),
+                "not_computed": city.not_computed.astype(str).to_dict("records"),
+            },
         },
     )  # fmt: skip
     session.add(batch)
@@ -169,7 +189,8 @@ def _observation_rows(rows: pd.DataFrame, batch_id: int) -> list[tuple[Any, ...]
         rows["source"].tolist(),
         [False] * count,
         [batch_id] * count,
-        [None] * count,
+        _nullable(rows["note"]),
+        rows["is_computed"].astype(bool).tolist(),
     ]
     return list(zip(*columns, strict=True))
 

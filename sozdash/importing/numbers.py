@@ -53,19 +53,18 @@ def clean(texts: pd.Series) -> pd.Series:
 def detect_decimal(texts: pd.Series) -> str:
     """``","`` (German) or ``"."`` for a column of number texts.
 
-    A comma anywhere means German, unless a point follows it ("1,234.5"); a point followed
-    by other than three digits ("12.5") means decimal point; otherwise German ("1.234").
+    Cells with both marks decide by the last one ("1,234.5" English, "1.234,5" German); else a
+    mark followed by other than three digits is a decimal mark ("12,5" German, "5.40%" English),
+    the more frequent one wins; without such evidence German ("1.234", "12,345").
     """
     sample = clean(texts)
     sample = sample[sample.str.contains(r"\d", regex=True)].head(20000)
     both = sample[sample.str.contains(",", regex=False) & sample.str.contains(".", regex=False)]
     if not both.empty:
         return "," if (both.str.rfind(",") > both.str.rfind(".")).mean() >= 0.5 else "."
-    if sample.str.contains(",", regex=False).any():
-        return ","
-    if sample.str.contains(r"\.(?:\d{1,2}|\d{4,})%?$", regex=True).any():
-        return "."
-    return ","
+    german = int(sample.str.contains(r",(?:\d{1,2}|\d{4,})\s*%?$", regex=True).sum())
+    english = int(sample.str.contains(r"\.(?:\d{1,2}|\d{4,})\s*%?$", regex=True).sum())
+    return "." if english > german else ","
 
 
 def parse_numbers(texts: pd.Series, decimal: str = ",") -> ParsedNumbers:
@@ -126,3 +125,56 @@ def parse_periods(texts: pd.Series) -> pd.Series:
     parsed = pd.to_numeric(years, errors="coerce")
     parsed = parsed.where((parsed >= 1900) & (parsed <= 2200))
     return pd.Series(parsed.to_numpy(dtype=float)[codes], index=texts.index).astype("Int64")
+
+
+_MONTH = (
+    r"(?:jan(?:uar)?|feb(?:ruar)?|m(?:ä|ae)r(?:z)?|apr(?:il)?|mai|jun(?:i)?|jul(?:i)?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|okt(?:ober)?|nov(?:ember)?|dez(?:ember)?)\.?"
+)
+YEAR_IN_TEXT = re.compile(
+    r"(?i)(?P<lead>\b(?:bis|ab|seit|vor|nach|von)\s+)?"
+    r"(?:\b(?:stand|stichtag|jahr|ende|am|zum|per)\b\s*:?\s*)?"
+    r"(?P<open>\(\s*)?"
+    rf"(?:\d{{1,2}}\.\s?\d{{1,2}}\.\s?|\b{_MONTH}\s*)?"
+    r"(?<!\d)(?P<first>(?:19|20)\d{2})(?:-\d{2}-\d{2})?(?!\d)"
+    r"(?:\s*(?P<sep>\bbis\b|/|-|–)\s*(?P<last>(?:19|20)\d{2}|\d{2})(?!\d))?"
+    r"(?(open)\s*\))"
+)
+"""A reference year inside a column name or title: "Anzahl_2018", "(Dez 2013)", "31.12.2013",
+"Stand 2022", "(2013/2014)", "2011 bis 2021". A year after "bis", "ab", "seit" … ("Bindungsauslauf
+bis 2019") belongs to the name and is no reference year."""
+
+
+@dataclass
+class YearInText:
+    """The reference year found in a text, the text without it, and how it was written:
+    ``""`` (one year), ``"school"`` ("2013/2014", read as the first year), ``"range"``
+    ("2011 bis 2021", read as the last year) or ``"several"`` (several years, the first is taken)."""
+
+    year: int | None
+    rest: str
+    kind: str
+
+
+def year_in_text(text: str) -> YearInText:
+    """Find the reference year in ``text`` (see ``YEAR_IN_TEXT``); ``rest`` is the text without it."""
+    found = [m for m in YEAR_IN_TEXT.finditer(text) if not m.group("lead")]
+    if not found:
+        return YearInText(None, _tidy(text), "")
+    first = found[0]
+    rest = _tidy(YEAR_IN_TEXT.sub(lambda m: m.group(0) if m.group("lead") else " ", text))
+    if len({m.group("first") for m in found}) > 1:
+        return YearInText(int(first.group("first")), rest, "several")
+    if first.group("last") is None:
+        return YearInText(int(first.group("first")), rest, "")
+    if first.group("sep") == "/":
+        return YearInText(int(first.group("first")), rest, "school")
+    last = first.group("last")
+    return YearInText(int(last if len(last) == 4 else first.group("first")[:2] + last), rest, "range")
+
+
+def _tidy(text: str) -> str:
+    """A name without leftover separators: underscores as spaces, no empty brackets or dangling commas."""
+    text = re.sub(r"\(\s*\)", " ", text.replace("_", " "))
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" ,;:-–")

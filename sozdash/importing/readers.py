@@ -1,8 +1,10 @@
 """Read a table file (CSV or XLSX; long, wide or GENESIS ffcsv) into one long table of texts.
 
-Every reader returns a ``LongTable``: one row per value with the raw texts of area, indicator,
-period, value, numerator, denominator and flag, plus the row number in the file, so that
-validation can name rows in its German messages.
+Every reader returns a ``LongTable``: one row per value with the raw texts of area, level hint,
+indicator, period, value, numerator, denominator and flag, plus the row number in the file, so
+that validation can name rows in its German messages. Published tables with values in columns
+are read as they come (title, topic and description rows, years in column names, sub-columns,
+several levels): ``layout.find_layout`` guesses how, a ``LayoutChoice`` or template overrides it.
 """
 
 from __future__ import annotations
@@ -12,49 +14,34 @@ import datetime as dt
 import io
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import numpy as np
 import openpyxl
 import pandas as pd
 
-from sozdash.importing.names import normalise
-from sozdash.importing.numbers import excel_number_text, parse_periods
-from sozdash.importing.problems import MAX_LINE_CHARS, MAX_ROWS, ImportProblem, check_size, open_zip
-
-LONG_FIELDS = ("area", "area_alt", "indicator", "period", "value", "numerator", "denominator", "flag")
-SYNONYMS: dict[str, set[str]] = {
-    "area": {
-        "gebiet",
-        "gebietscode",
-        "code",
-        "area",
-        "gebietsschluessel",
-        "schluessel",
-        "nr",
-        "raum",
-        "region",
-    },
-    "area_alt": {
-        "gebietsname",
-        "name",
-        "stadtteil",
-        "bezirk",
-        "sozialraum",
-        "statistischer bezirk",
-        "ortsteil",
-    },
-    "indicator": {"indikator", "indicator", "merkmal", "kennzahl", "variable"},
-    "period": {"jahr", "period", "periode", "zeitraum", "stichtag", "zeit", "year", "time"},
-    "value": {"wert", "value"},
-    "numerator": {"zaehler", "numerator"},
-    "denominator": {"nenner", "denominator"},
-    "flag": {"kennzeichen", "flag", "symbol", "zeichen", "qualitaet", "status"},
-}
-FOOTNOTE = re.compile(
-    r"(?i)^\s*(?:quelle|anmerkung|hinweis|fu(?:ß|ss)note|stand|erl(?:ä|ae)uterung|zeichenerkl|legende|\d\)|\*\)|©)"
+from sozdash.importing.layout import (
+    SYNONYMS,
+    Header,
+    LayoutChoice,
+    TableLayout,
+    column_label,
+    data_rows,
+    find_header,
+    find_layout,
+    header_names,
+    level_per_row,
 )
+from sozdash.importing.names import normalise
+from sozdash.importing.numbers import excel_number_text
+from sozdash.importing.problems import MAX_LINE_CHARS, MAX_ROWS, ImportProblem, check_size, open_zip
+from sozdash.importing.templates import Template, pick_template
+
+LONG_FIELDS = (
+    "area", "area_alt", "level", "indicator", "period", "value", "numerator", "denominator", "flag",
+)  # fmt: skip
 LAYOUTS = {
     "long": "Langformat (eine Zeile je Wert)",
     "wide_years": "Breitformat (eine Spalte je Jahr)",
@@ -65,17 +52,63 @@ LAYOUTS = {
 
 @dataclass
 class LongTable:
-    """Raw texts in long form (columns ``row`` + ``LONG_FIELDS``) and how the file was read."""
+    """Raw texts in long form (columns ``row`` + ``LONG_FIELDS``) and how the file was read.
+
+    ``level`` is the reader's level hint per row (see ``levels``); ``table_layout`` is the
+    layout of a table with values in columns (None for long and ffcsv files), ``notes`` what the
+    reader is unsure about, ``template`` the name of the template it followed.
+    """
 
     frame: pd.DataFrame
     layout: str
     decimal: str | None
     """``","`` for Excel and ffcsv; ``None`` means detect from the values."""
     skipped_rows: int
+    table_layout: TableLayout | None = None
+    notes: list[str] = field(default_factory=list)
+    template: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    """Field → its column as the user sees it (``D „Wert“``), for a long table's rejections."""
 
 
-def read_table(data: bytes, file_name: str, *, indicator: str = "", period: str = "") -> LongTable:
-    """Read ``data``; ``indicator``/``period`` fill in what a wide table does not say."""
+def read_table(
+    data: bytes, file_name: str, *, indicator: str = "", period: str = "", decimal: str = "auto",
+    choice: LayoutChoice | None = None, templates: Mapping[str, Template] | None = None, template: str = "",
+) -> LongTable:  # fmt: skip
+    """Read ``data``; ``indicator``/``period`` fill in what a wide table does not say.
+
+    ``choice`` overrides the reader's guesses; ``template`` names a stored template to follow,
+    otherwise one of ``templates`` whose shape matches the file is followed.
+    """
+    cells, file_decimal = read_cells(data, file_name)
+    filled = (cells != "").sum(axis=1).to_numpy()
+    user = choice or LayoutChoice()
+    header = find_header(cells, filled, user.header_row)
+    names = header_names(cells, header)
+    if header.row is not None and (_is_ffcsv(names) or _is_long(names)):
+        grid, skipped = _grid(cells, filled, header, names, user.skip_rows)
+        if _is_ffcsv(names):
+            return LongTable(_ffcsv(grid), "ffcsv", ",", skipped)
+        roles = {c: _role(c) for c in grid.columns if c != "row"}
+        frame, columns = _long(grid, roles, indicator, period)
+        return LongTable(frame, "long", file_decimal, skipped, columns=columns)
+    picked = pick_template(cells, filled, header, user, templates or {}, template)
+    effective = picked[1] if picked else user
+    if picked:
+        header = find_header(cells, filled, effective.header_row)
+    number_decimal = None if decimal == "auto" else decimal
+    layout, notes, rows = find_layout(
+        cells, filled, header, effective, decimal=number_decimal or file_decimal, indicator=indicator,
+        period=period,
+    )  # fmt: skip
+    frame = _wide(cells, layout, rows)
+    skipped = len(cells) - len(rows) - len(layout.header_rows)
+    return LongTable(frame, layout.kind, file_decimal, skipped, layout, notes, picked[0] if picked else "")
+
+
+def read_cells(data: bytes, file_name: str) -> tuple[pd.DataFrame, str | None]:
+    """The cells of a CSV or XLSX file as stripped texts (columns 0, 1, …) and the decimal
+    separator its format implies (``,`` for Excel, None = to be detected)."""
     check_size(data)
     suffix = PurePath(file_name).suffix.lower()
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -83,11 +116,12 @@ def read_table(data: bytes, file_name: str, *, indicator: str = "", period: str 
             "Alte Excel-Dateien (.xls) werden nicht gelesen. Bitte als .xlsx oder CSV speichern."
         )
     if data.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm"}:
-        cells, decimal = _cells(_xlsx_rows(data)), ","
+        cells, file_decimal = _cells(_xlsx_rows(data)), ","
     else:
-        cells, decimal = _csv_cells(data), None
-    grid, skipped = _table(cells)
-    return _to_long(grid, skipped, decimal, indicator=indicator, period=period)
+        cells, file_decimal = _csv_cells(data), None
+    if not len(cells):
+        raise ImportProblem("Die Datei enthält keine Tabelle.")
+    return cells.astype("string").fillna("").apply(lambda column: column.str.strip()), file_decimal
 
 
 # --- text files -----------------------------------------------------------------------------
@@ -208,33 +242,19 @@ def _cells(rows: list[list[str]]) -> pd.DataFrame:
     return pd.DataFrame([list(r) + [""] * (width - len(r)) for r in rows], columns=range(width))
 
 
-def _table(cells: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The table below its title rows, without footnotes and blank rows; columns = header."""
-    if not len(cells):
-        raise ImportProblem("Die Datei enthält keine Tabelle.")
-    cells = cells.astype("string").fillna("").apply(lambda column: column.str.strip())
-    filled = (cells != "").sum(axis=1).to_numpy()
-    head = filled[:60]
-    widest = head.max()
-    if widest < 2:
-        raise ImportProblem("Die Datei enthält keine Tabelle mit mindestens zwei Spalten.")
-    start = int(np.argmax(head >= max(2, math.ceil(widest * 0.75))))
-    header = cells.iloc[start].tolist()
-    frame = cells.iloc[start + 1 :].reset_index(drop=True)
-    frame.insert(0, "row", np.arange(start + 2, start + 2 + len(frame)))
-    keep = (filled[start + 1 :] >= 2) & ~_is_footnote(frame[0])
-    named = [h for h in header if h]
+def _grid(
+    cells: pd.DataFrame, filled: np.ndarray, header: Header, names: list[str], skip: list[int]
+) -> tuple[pd.DataFrame, int]:
+    """The data rows below the header (without footnotes and blank rows); columns = header names."""
+    frame = cells.iloc[header.first :].reset_index(drop=True)
+    frame.insert(0, "row", np.arange(header.first + 1, header.first + 1 + len(frame)))
+    keep = data_rows(cells, filled, header, skip)
+    named = [h for h in names if not h.startswith("(Spalte ")]
     duplicates = sorted({h for h in named if named.count(h) > 1})
     if duplicates:
         raise ImportProblem(f"Spaltenüberschrift doppelt: {', '.join(duplicates)}.")
-    frame.columns = ["row", *(h or f"(Spalte {i})" for i, h in enumerate(header, start=1))]
-    return frame[keep].reset_index(drop=True), int(len(frame) - keep.sum()) + start
-
-
-def _is_footnote(first_cells: pd.Series) -> np.ndarray:
-    """Rows whose first cell starts a footnote ("Quelle: …", "1) …"); each distinct text tested once."""
-    codes, distinct = pd.factorize(first_cells)
-    return pd.Series(distinct, dtype=object).str.contains(FOOTNOTE, regex=True).to_numpy(dtype=bool)[codes]
+    frame.columns = ["row", *names]
+    return frame[keep].reset_index(drop=True), int(len(frame) - keep.sum()) + (header.row or 0)
 
 
 # --- layouts --------------------------------------------------------------------------------
@@ -245,16 +265,13 @@ def _role(header: str) -> str | None:
     return next((role for role, words in SYNONYMS.items() if key in words), None)
 
 
-def _to_long(
-    grid: pd.DataFrame, skipped: int, decimal: str | None, *, indicator: str, period: str
-) -> LongTable:
-    columns = [c for c in grid.columns if c != "row"]
-    if any(c.endswith("_q") for c in columns) and "time" in columns:
-        return LongTable(_ffcsv(grid), "ffcsv", ",", skipped)
-    roles = {c: _role(c) for c in columns}
-    if "value" in roles.values() or "numerator" in roles.values():
-        return LongTable(_long(grid, roles, indicator, period), "long", decimal, skipped)
-    return _wide(grid, columns, skipped, decimal, indicator, period)
+def _is_ffcsv(names: list[str]) -> bool:
+    return any(c.endswith("_q") for c in names) and "time" in names
+
+
+def _is_long(names: list[str]) -> bool:
+    roles = {_role(c) for c in names}
+    return "value" in roles or "numerator" in roles
 
 
 def _frame(grid: pd.DataFrame, **fields: pd.Series | str) -> pd.DataFrame:
@@ -265,7 +282,10 @@ def _frame(grid: pd.DataFrame, **fields: pd.Series | str) -> pd.DataFrame:
     return out.astype({name: "string" for name in LONG_FIELDS})
 
 
-def _long(grid: pd.DataFrame, roles: dict[str, str | None], indicator: str, period: str) -> pd.DataFrame:
+def _long(
+    grid: pd.DataFrame, roles: dict[str, str | None], indicator: str, period: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The long table's fields, and the column each field was read from (see ``LongTable.columns``)."""
     by_role: dict[str | None, str] = {}
     for column, role in roles.items():
         by_role.setdefault(role, column)
@@ -281,56 +301,37 @@ def _long(grid: pd.DataFrame, roles: dict[str, str | None], indicator: str, peri
     fields: dict[str, pd.Series | str] = {role: grid[column] for role, column in by_role.items() if role}
     fields.setdefault("indicator", indicator)
     fields.setdefault("period", period)
-    return _frame(grid, **fields)
+    number = {column: i for i, column in enumerate(roles, start=1)}
+    columns = {role: column_label(number[column], column) for role, column in by_role.items() if role}
+    return _frame(grid, **fields), columns
 
 
-def _wide(
-    grid: pd.DataFrame, columns: list[str], skipped: int, decimal: str | None, indicator: str, period: str
-) -> LongTable:
-    years = parse_periods(pd.Series(columns, dtype="string"))
-    first_value = _area_columns(grid, columns, years)
-    if first_value in (0, len(columns)):
-        raise ImportProblem(
-            "Der Aufbau der Tabelle wurde nicht erkannt: Es fehlen die Spalten Gebiet und Wert (Langformat) "
-            "bzw. eine Gebietsspalte mit Jahres- oder Indikatorspalten (Breitformat)."
-        )
-    area_columns, value_columns = columns[:first_value], columns[first_value:]
-    by_year = years.iloc[first_value:].notna().mean() >= 0.5
-    if by_year and not indicator:
-        raise ImportProblem("Die Tabelle hat eine Spalte je Jahr. Bitte angeben, welcher Indikator das ist.")
-    if not by_year and not period:
-        raise ImportProblem(
-            "Die Tabelle hat eine Spalte je Indikator. Bitte angeben, für welches Jahr die Werte gelten."
-        )
-    melted = grid.melt(
-        id_vars=["row", *area_columns], value_vars=value_columns, var_name="column", value_name="cell"
-    )
-    melted = melted[melted["cell"] != ""]
-    area = melted[area_columns[0]]
-    alt = melted[area_columns[1]] if len(area_columns) > 1 else ""
-    fields = {"area": area, "area_alt": alt, "value": melted["cell"]}
-    if by_year:
-        fields |= {"indicator": indicator, "period": melted["column"]}
-    else:
-        fields |= {"indicator": melted["column"], "period": period}
-    frame = _frame(melted, **fields).sort_values(["row"], kind="stable").reset_index(drop=True)
-    return LongTable(frame, "wide_years" if by_year else "wide_indicators", decimal, skipped)
+def _wide(cells: pd.DataFrame, layout: TableLayout, rows: np.ndarray) -> pd.DataFrame:
+    """One row per filled value cell: the row's area (and level hint), the column's indicator and year."""
+    values = cells.iloc[rows, [v.column - 1 for v in layout.values]].to_numpy(dtype=object)
+    width = values.shape[1]
+    flat = values.ravel()
+    present = flat != ""
 
+    def per_row(column: np.ndarray) -> np.ndarray:
+        return np.repeat(column, width)[present]
 
-def _area_columns(grid: pd.DataFrame, columns: list[str], years: pd.Series) -> int:
-    """How many leading columns hold area codes or names (text, not numbers, not years)."""
-    count = 0
-    for column, year in zip(columns, years, strict=True):
-        if pd.notna(year):
-            break
-        cells = grid[column][grid[column] != ""].head(200)
-        numeric = cells.str.fullmatch(r"[\d.,%\s*x/\-–<]+|\.\.\.").mean() if len(cells) else 1.0
-        code_like = normalise(column) in SYNONYMS["area"] | SYNONYMS["area_alt"]
-        if numeric < 0.5 or (code_like and count < 2):
-            count += 1
-        else:
-            break
-    return count
+    def per_column(column: list[str]) -> np.ndarray:
+        return np.tile(np.array(column, dtype=object), len(rows))[present]
+
+    area = cells.iloc[rows, layout.area_column - 1].to_numpy(dtype=object)
+    alt = cells.iloc[rows, layout.name_column - 1].to_numpy(dtype=object) if layout.name_column else None
+    frame = pd.DataFrame({
+        "row": per_row(rows + 1), "area": per_row(area), "area_alt": per_row(alt) if alt is not None else "",
+        "level": per_row(level_per_row(rows + 1, layout.levels)),
+        "indicator": per_column([v.indicator for v in layout.values]),
+        "period": per_column(["" if v.year is None else str(v.year) for v in layout.values]),
+        "value": flat[present],
+    })  # fmt: skip
+    for name in LONG_FIELDS:
+        if name not in frame:
+            frame[name] = ""
+    return frame[["row", *LONG_FIELDS]].astype({name: "string" for name in LONG_FIELDS})
 
 
 def _ffcsv(grid: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,9 @@ from sozdash.importing.problems import ImportProblem
 from sozdash.store import db
 from sozdash.store.models import (
     Area,
+    AreaLevel,
     AreaNameMapping,
+    AreaPart,
     ImportBatch,
     Indicator,
     Observation,
@@ -79,7 +81,7 @@ def undo_batch(engine: Engine, actor: Actor, batch_id: int) -> dict[str, int]:
 
 
 def _undo_areas(session: Session, report: dict[str, Any]) -> int:
-    """Restore geometries a boundary import replaced and remove the areas it created."""
+    """Restore what an area import replaced; remove the areas and levels it created."""
     before = report.get("areas_before", {})
     for area_id, values in before.items():
         session.execute(update(Area).where(Area.id == int(area_id)).values(**values))
@@ -91,13 +93,26 @@ def _undo_areas(session: Session, report: dict[str, Any]) -> int:
         with_children = session.execute(
             select(func.count()).select_from(Area).where(Area.parent_id.in_(created), Area.id.not_in(created))
         ).scalar_one()
+        with_children += session.execute(
+            select(func.count()).select_from(AreaPart)
+            .where(AreaPart.part_id.in_(created), AreaPart.combined_id.not_in(created))
+        ).scalar_one()  # fmt: skip
         if with_values or with_children:
             raise ImportProblem(
-                "Die mit diesen Grenzen angelegten Gebiete haben inzwischen Werte oder Untergebiete. "
-                "Bitte zuerst die Importe dieser Werte rückgängig machen."
+                "Die mit diesem Import angelegten Gebiete haben inzwischen Werte oder Untergebiete oder "
+                "gehören zu einem zusammengefassten Gebiet. Bitte zuerst die späteren Importe rückgängig machen."
             )
         session.execute(delete(AreaNameMapping).where(AreaNameMapping.area_id.in_(created)))
+        session.execute(delete(AreaPart).where(AreaPart.combined_id.in_(created)))
         session.execute(delete(Area).where(Area.id.in_(created)))
+    levels = report.get("created_levels", [])
+    if levels:
+        if session.execute(select(func.count()).select_from(Area).where(Area.level.in_(levels))).scalar_one():
+            raise ImportProblem(
+                "In den mit diesem Import angelegten Gebietsebenen gibt es inzwischen weitere Gebiete. "
+                "Bitte zuerst die Importe dieser Gebiete rückgängig machen."
+            )
+        session.execute(delete(AreaLevel).where(AreaLevel.key.in_(levels)))
     return len(before) + len(created)
 
 

@@ -12,8 +12,11 @@ import pandas as pd
 from pandas.api.extensions import take
 from pydantic import BaseModel, Field, field_validator
 
-from sozdash.core.vocab import AREA_LEVELS, LEBENSLAGEN, POLARITY
+from sozdash.core import fmt
+from sozdash.core.vocab import LEBENSLAGEN, POLARITY
+from sozdash.importing.layout import LayoutChoice
 from sozdash.importing.numbers import MARKER_STATUS, clean, detect_decimal, parse_numbers, parse_periods
+from sozdash.importing.problems import ImportProblem
 
 REASONS = {
     "area": "unbekanntes Gebiet",
@@ -30,6 +33,21 @@ REASONS = {
     "mismatch": "Wert passt nicht zu Zähler und Nenner",
     "duplicate": "doppelter Schlüssel (Gebiet, Indikator und Jahr mehrfach)",
 }
+FIELD_LABELS = {
+    "area": "Gebiet", "indicator": "Indikator", "period": "Jahr", "value": "Wert", "numerator": "Zähler",
+    "denominator": "Nenner", "flag": "Kennzeichen",
+}  # fmt: skip
+"""Column names of the fields where the reader names no column of the file (e.g. a given year)."""
+_CELLS: dict[str, tuple[tuple[str, ...], str]] = {
+    "area": (("area",), "area"), "indicator": (("indicator",), "indicator"), "period": (("period",), "period"),
+    "value": (("value",), "value"), "parts": (("numerator", "denominator"), "parts"), "flag": (("flag",), "flag"),
+    "flagged": (("value", "flag"), "value"), "empty": (("value",), "value"),
+    "negative": (("numerator", "denominator"), "parts"), "ratio": (("numerator", "denominator"), "parts"),
+    "percent": (("value",), "value"), "mismatch": (("value", "numerator", "denominator"), "value"),
+    "duplicate": (("area", "indicator", "period"), "area"),
+}  # fmt: skip
+"""Per reason: the fields whose columns a rejection names, and the field whose text it shows."""
+MARKERS = "* . - x / ..."
 ESTIMATED_FLAGS = {"s", "g", "geschaetzt", "geschätzt", "estimated"}
 OK_FLAGS = {"", "e", "p", "v", "r", "ok", "endgültig", "vorläufig"}
 
@@ -69,7 +87,8 @@ class ImportOptions(BaseModel):
     """What the user says about a file; the same for the page and the CLI."""
 
     source: str = Field(min_length=2, max_length=200)
-    level: str | None = None
+    level: str | None = Field(default=None, min_length=1, max_length=30)
+    """Key of the city's area level the file holds (checked against the database by ``check_level``)."""
     indicator: str = ""
     """Indicator of a table with one column per year, or the catalogue key for a file's only indicator."""
     period: str = ""
@@ -82,22 +101,63 @@ class ImportOptions(BaseModel):
     new_indicators: list[IndicatorSpec] = []
     skip_rejected: bool = False
     """Commit the valid rows even when some rows were rejected."""
-
-    @field_validator("level")
-    @classmethod
-    def _level(cls, value: str | None) -> str | None:
-        if value is not None and value not in AREA_LEVELS:
-            raise ValueError(f"unbekannte Gebietsebene {value!r} (erlaubt: {', '.join(AREA_LEVELS)})")
-        return value
+    layout: LayoutChoice = LayoutChoice()
+    """The user's corrections of how a table with values in columns is read."""
+    template: str = ""
+    """Name of the import template to follow ('' = one whose shape matches, if any)."""
+    confirm_mapping: bool = False
+    """The user confirmed that rows go to areas of another name (``area_mapping`` pairs whose names differ)."""
+    level_names: list[str] = []
+    """Names of the levels an area import creates, coarse → fine (a boundary file: one)."""
+    code_column: str = ""
+    name_column: str = ""
+    parent_column: str = ""
+    """Columns (properties) of an area import with code, name and parent code ('' = recognised)."""
+    combine: Literal["ask", "create", "leave_out"] = "ask"
+    """What a table import does with names of combined areas ("A und B") whose parts are areas:
+    ask, create the combined areas, or leave their rows out."""
 
 
 @dataclass
 class Checked:
     """Valid rows (row, area_id, indicator_key, period, value, numerator, denominator, status,
-    symbol) and rejected rows (German columns)."""
+    symbol) and rejected rows (German columns, see ``REJECTED_COLUMNS``)."""
 
     rows: pd.DataFrame
     rejected: pd.DataFrame
+
+
+def field_label(name: str) -> str:
+    """How a rejection names the column of a field the reader names no column for: „Wert“."""
+    return f"„{FIELD_LABELS[name]}“"
+
+
+def _expected(decimal: str) -> dict[str, str]:
+    """What each rejected cell should have held, in German."""
+    number = (
+        "z. B. 1.234,5 oder 53,4 %; Dezimalkomma"
+        if decimal == ","
+        else "z. B. 1,234.5 oder 53.4 %; Dezimalpunkt"
+    )
+    return {
+        "area": "Name oder Code eines Gebiets der Stadt (unbekannte Namen in der Zuordnung der Gebietsnamen zuordnen)",
+        "indicator": "Schlüssel oder Name eines Indikators des Katalogs oder eines neu anzulegenden Indikators",
+        "period": "ein Jahr zwischen 1900 und 2200, z. B. 2022, 31.12.2022 oder 2022-12-31",
+        "value": f"eine Zahl ({number}) oder ein Kennzeichen ({MARKERS})",
+        "parts": f"Zähler und Nenner als Zahlen ({number})",
+        "flag": f"leer, e/p/v/r (endgültig, vorläufig), s/g (geschätzt) oder ein Kennzeichen ({MARKERS})",
+        "flagged": f"entweder ein Wert oder ein Kennzeichen ({MARKERS}), nicht beides",
+        "empty": f"ein Wert oder ein Kennzeichen ({MARKERS})",
+        "negative": "Zähler und Nenner nicht negativ",
+        "percent": "ein Prozentwert zwischen 0 und 100",
+    }  # fmt: skip
+
+
+def check_level(level: str | None, levels: Mapping[str, str]) -> None:
+    """Refuse a level key the city does not have (``levels``: key → German name)."""
+    if level is not None and level not in levels:
+        known = ", ".join(f"{key} ({name})" for key, name in levels.items())
+        raise ImportProblem(f"Unbekannte Gebietsebene „{level}“. Die Stadt hat die Ebenen: {known}.")
 
 
 def map_values(column: pd.Series, mapping: Mapping[Any, Any]) -> pd.Series:
@@ -113,11 +173,15 @@ def check_rows(
     area_ids: pd.Series,
     indicator_keys: pd.Series,
     catalogue: pd.DataFrame,
+    headers: Mapping[str, pd.Series | str] | None = None,
 ) -> Checked:
     """Validate ``table`` (raw texts, see ``readers.LongTable``) whose areas and indicators were
     matched to ``area_ids`` (Int64, NA = unknown) and ``indicator_keys`` (NA = unknown).
 
-    ``catalogue`` has one row per known or new indicator (key, unit, scale, aggregation, decimals).
+    ``catalogue`` has one row per known or new indicator (key, unit, scale, aggregation, decimals);
+    ``headers`` names the file's column of each field as the user sees it (``C „2031“``; a text,
+    or one per row for the value cells of a wide table), so that every rejection says which
+    column failed; fields not in it are named by ``field_label``.
     """
     decimal = decimal or detect_decimal(pd.concat([table["value"], table["numerator"], table["denominator"]]))
     value = parse_numbers(table["value"], decimal)
@@ -155,10 +219,11 @@ def check_rows(
     ]
     reason = pd.Series("", index=table.index, dtype=object)
     for code, condition in conditions:
-        reason = reason.mask((reason == "") & condition.fillna(False).to_numpy(), REASONS[code])
+        reason = reason.mask((reason == "") & condition.fillna(False).to_numpy(), code)
 
     rows = pd.DataFrame(
-        {
+        index=table.index,
+        data={
             "row": table["row"].to_numpy(),
             "area_id": area_ids.to_numpy(),
             "indicator_key": indicator_keys.to_numpy(),
@@ -172,22 +237,126 @@ def check_rows(
                 np.where(flag_lower.isin(ESTIMATED_FLAGS), "estimated", "ok"),
             ),
             "symbol": symbol.to_numpy(),
-        }
+        },
     )
     valid = (reason == "").to_numpy()
     keys = rows.loc[valid, ["area_id", "indicator_key", "period"]]
     duplicated = keys.duplicated(keep=False)
-    reason.loc[keys.index[duplicated.to_numpy()]] = REASONS["duplicate"]
+    reason.loc[keys.index[duplicated.to_numpy()]] = "duplicate"
     valid = (reason == "").to_numpy()
-    bad = table[~valid]
-    rejected = pd.DataFrame(
+    decimals = pd.Series(meta["decimals"].fillna(1).to_numpy(), index=table.index)
+    found = _Found(numerator.invalid, denominator.invalid, computed, decimals, decimal)
+    rejected = _rejected(table[~valid], reason[~valid], found, rows, headers or {})
+    return Checked(rows=rows[valid].reset_index(drop=True), rejected=rejected)
+
+
+@dataclass
+class _Found:
+    """What ``check_rows`` parsed, for the precise wording of the rejections."""
+
+    numerator_invalid: pd.Series
+    denominator_invalid: pd.Series
+    computed: pd.Series
+    decimals: pd.Series
+    decimal: str
+
+
+def _rejected(
+    bad: pd.DataFrame, codes: pd.Series, found: _Found, rows: pd.DataFrame,
+    headers: Mapping[str, pd.Series | str],
+) -> pd.DataFrame:  # fmt: skip
+    """One German row per rejected cell: file row, column, content, reason, what was expected."""
+    index = bad.index
+
+    def header(name: str) -> pd.Series:
+        given = headers.get(name, field_label(name))
+        texts = given.loc[index] if isinstance(given, pd.Series) else pd.Series(given, index=index)
+        return texts.astype(str)
+
+    def text(name: str) -> pd.Series:
+        return clean(bad[name]).astype(str)
+
+    both = text("numerator") + " / " + text("denominator")
+    column = pd.Series("", index=index, dtype=object)
+    content = pd.Series("", index=index, dtype=object)
+    for code, (fields, shown) in _CELLS.items():
+        where = (codes == code).to_numpy()
+        if where.any():
+            column[where] = _joined([header(f) for f in fields])[where]
+            content[where] = (both if shown == "parts" else text(shown))[where]
+    which = pd.Series(
+        np.where(found.numerator_invalid.loc[index] & ~found.denominator_invalid.loc[index], "numerator",
+                 np.where(found.denominator_invalid.loc[index] & ~found.numerator_invalid.loc[index], "denominator", "")),
+        index=index,
+    )  # fmt: skip
+    for field in ("numerator", "denominator"):
+        single = ((codes == "parts") & (which == field)).to_numpy()
+        column[single], content[single] = header(field)[single], text(field)[single]
+    expected = codes.map(_expected(found.decimal)).astype(object)
+    ratio = (codes == "ratio").to_numpy()
+    expected[ratio] = ("Zähler höchstens so groß wie der Nenner (hier Zähler " + text("numerator")
+                       + " größer als Nenner " + text("denominator") + ")")[ratio]  # fmt: skip
+    mismatch = (codes == "mismatch").to_numpy()
+    if mismatch.any():
+        computed = [
+            fmt.number(v, int(d) + 1)
+            for v, d in zip(
+                found.computed.loc[index][mismatch], found.decimals.loc[index][mismatch], strict=True
+            )
+        ]
+        expected[mismatch] = [
+            f"der Wert aus Zähler und Nenner, hier {c} (Zähler {n}, Nenner {d})"
+            for c, n, d in zip(
+                computed, text("numerator")[mismatch], text("denominator")[mismatch], strict=True
+            )
+        ]
+    duplicate = (codes == "duplicate").to_numpy()
+    if duplicate.any():
+        expected[duplicate] = _duplicate_rows(rows.loc[index[duplicate]])
+    return pd.DataFrame(
         {
             "Zeile": bad["row"].to_numpy(),
-            "Grund": reason[~valid].to_numpy(),
+            "Spalte": column.to_numpy(),
+            "Inhalt": content.to_numpy(),
+            "Grund": codes.map(REASONS).to_numpy(),
+            "Erwartet": expected.to_numpy(),
             "Gebiet": bad["area"].to_numpy(),
             "Indikator": bad["indicator"].to_numpy(),
             "Jahr": bad["period"].to_numpy(),
             "Wert": bad["value"].to_numpy(),
         }
     )
-    return Checked(rows=rows[valid].reset_index(drop=True), rejected=rejected)
+
+
+def _joined(parts: list[pd.Series]) -> pd.Series:
+    """Column names of one rejection ("„Gebiet“, „Jahr“"), each named once."""
+    out = parts[0].tolist()
+    for part in parts[1:]:
+        out = [o if p in o else f"{o}, {p}" for o, p in zip(out, part, strict=True)]
+    return pd.Series(out, index=parts[0].index, dtype=object)
+
+
+def _duplicate_rows(rows: pd.DataFrame) -> list[str]:
+    """For each duplicated row, "eine Zeile je …: auch in Zeile 12" naming the other file rows."""
+    keys = [tuple(k) for k in rows[["area_id", "indicator_key", "period"]].astype(str).to_numpy()]
+    by_key: dict[tuple[str, ...], list[int]] = {}
+    for key, row in zip(keys, rows["row"], strict=True):
+        by_key.setdefault(key, []).append(int(row))
+    out = []
+    for key, row in zip(keys, rows["row"], strict=True):
+        others = ", ".join(str(r) for r in by_key[key] if r != int(row)) or str(int(row))
+        out.append(f"eine Zeile je Gebiet, Indikator und Jahr (dieselben auch in Zeile {others})")
+    return out
+
+
+def rejection_lines(rejected: pd.DataFrame, limit: int = 30) -> list[str]:
+    """The first ``limit`` rejections as German sentences ("Zeile 9, Spalte „Wert“: …")."""
+    lines = [
+        f"Zeile {row['Zeile']}, Spalte {row['Spalte']}: {row['Grund']}"
+        + (f" („{row['Inhalt']}“)" if row["Inhalt"] else "")
+        + f" – erwartet: {row['Erwartet']}."
+        for row in rejected.head(limit).to_dict("records")
+    ]
+    if len(rejected) > limit:
+        lines.append(f"… und {len(rejected) - limit} weitere abgelehnte Werte.")
+    return lines

@@ -14,7 +14,7 @@ from shapely.geometry import shape
 from sozdash.access.confidentiality import LABELS, PRIMARY_SYMBOL, SECONDARY_SYMBOL
 from sozdash.core import fmt, maps, vocab
 from sozdash.indicators import classify
-from sozdash.indicators.explorer import change_unit, formula_text
+from sozdash.indicators.explorer import change_unit, computed_label, formula_text
 from sozdash.indicators.trends import DEFAULT_TOLERANCE
 
 BAR_RGB = "rgb(90, 110, 140)"
@@ -87,7 +87,10 @@ def map_deck(
             fill=[*fill, 255], tooltip=tooltip(row, meta), selected=row["area"] == selected
         )
     names = dict(zip(view["area"], view["name"], strict=True))
-    deck = maps.area_deck(geometries, styles, names)
+    shown = set(view.loc[values.notna().to_numpy(), "area"])
+    # Areas with a value drawn last: a combined area lies on its parts, and neither hides a value.
+    ordered = dict(sorted(geometries.items(), key=lambda item: item[0] in shown))
+    deck = maps.area_deck(ordered, styles, names)
     labels = [
         {"position": _label_point(geometries[area]), "text": f"{name}\n{display}"}
         for area, name, display in zip(view["area"], view["name"], view["display"], strict=True)
@@ -132,13 +135,15 @@ def _withheld_sentence(view: pd.DataFrame) -> str:
 def ranking_summary(view: pd.DataFrame, meta: Mapping[str, Any]) -> str:
     """Extremes and city value: "Den höchsten Wert hat … mit …, den niedrigsten … mit …; …"."""
     extremes = _extremes(view)
-    city = f"der Stadtwert liegt bei {view['city_display'].iloc[0]}" if not view.empty else ""
+    known = not view.empty and view["city_display"].iloc[0] != fmt.MISSING
+    city = f"der Stadtwert liegt bei {view['city_display'].iloc[0]}" if known else "ein Stadtwert fehlt"
     if extremes is None:
         return f"Für kein Gebiet kann ein Wert gezeigt werden; {city}." + _withheld_sentence(view)
     high, low = extremes
     text = f"Den höchsten Wert hat {high['name']} mit {high['display']}, den niedrigsten {low['name']} mit {low['display']}; {city}."
-    above = int((view["deviation"] > 0).sum())
-    text += f" Über dem Stadtwert: {above} von {int(view['value'].notna().sum())} Gebieten."
+    if pd.notna(view["city_value"].iloc[0]):
+        above = int((view["deviation"] > 0).sum())
+        text += f" Über dem Stadtwert: {above} von {int(view['value'].notna().sum())} Gebieten."
     return text + _withheld_sentence(view)
 
 
@@ -251,7 +256,7 @@ def series_summary(series: pd.DataFrame, areas: Sequence[str], city: str) -> str
         first, last = rows.iloc[0], rows.iloc[-1]
         who = "die Stadt" if area == city else first["area_name"]
         parts.append(
-            f"{who} von {first['display']} ({first['period']}) auf {last['display']} ({last['period']})"
+            f"{who} von {computed_label(first)} ({first['period']}) auf {computed_label(last)} ({last['period']})"
         )
     if not parts:
         return "Für die gewählten Gebiete liegen keine zeigbaren Werte vor."

@@ -17,10 +17,10 @@ from sqlalchemy import Engine
 
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.core import fmt
+from sozdash.indicators.explorer import city_code
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
 
-CITY_CODE = "05316000"
 SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]  # Okabe-Ito, colour-blind safe
 CITY_STYLE = {"color": "#000000", "dash": "dash"}
@@ -33,17 +33,20 @@ def comparison_data(engine: Engine, areas: tuple[str, ...], indicators: tuple[st
     parent_of = dict(zip(all_areas["code"], all_areas["parent_code"], strict=True))
     obs = pd.concat([queries.observations(engine, indicator=key) for key in indicators], ignore_index=True)
     shown = apply_confidentiality(obs, queries.indicators(engine), parent_of)
-    return shown[shown["area"].isin([*areas, CITY_CODE])].reset_index(drop=True)
+    return shown[shown["area"].isin([*areas, city_code(engine)])].reset_index(drop=True)
 
 
-def comparison_table(data: pd.DataFrame, areas: list[str], labels: dict[str, str], year: int) -> pd.DataFrame:
-    """One row per indicator, one column per area plus the city, displayed values of ``year``."""
+def comparison_table(
+    data: pd.DataFrame, areas: list[str], labels: dict[str, str], year: int, city: str
+) -> pd.DataFrame:
+    """One row per indicator, one column per area plus the city (area code ``city``), displayed
+    values of ``year``."""
     rows = data[data["period"] == year]
     names = dict(zip(data["area"], data["area_name"], strict=False))
     table = pd.DataFrame({"Indikator": [labels[k] for k in labels]})
-    for code in [*areas, CITY_CODE]:
+    for code in [*areas, city]:
         shown = rows[rows["area"] == code].set_index("indicator")["display"]
-        title = f"{names.get(code, code)} (Stadt)" if code == CITY_CODE else names.get(code, code)
+        title = f"{names.get(code, code)} (Stadt)" if code == city else names.get(code, code)
         table[title] = [shown.get(key, fmt.MISSING) for key in labels]
     return table
 
@@ -63,10 +66,10 @@ def _grid(count: int) -> tuple[int, list[tuple[str, list[float], list[float]]]]:
 
 
 def small_multiples(
-    data: pd.DataFrame, areas: list[str], labels: dict[str, str], units: dict[str, str]
+    data: pd.DataFrame, areas: list[str], labels: dict[str, str], units: dict[str, str], city: str
 ) -> go.Figure:
     """One panel per indicator over the years: a line per area (own colour AND marker symbol,
-    named in the legend) and the city as a dashed black line. Built from plain dicts (plotly's
+    named in the legend) and the city (area code ``city``) as a dashed black line. Built from plain dicts (plotly's
     per-call validation would dominate the page's run time)."""
     names = dict(zip(data["area"], data["area_name"], strict=False))
     rows, panels = _grid(len(labels))
@@ -85,16 +88,16 @@ def small_multiples(
             "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
             "font": {"size": 13},
         })  # fmt: skip
-        for j, code in enumerate([*areas, CITY_CODE]):
+        for j, code in enumerate([*areas, city]):
             series = data[(data["indicator"] == key) & (data["area"] == code)].sort_values("period")
-            city = code == CITY_CODE
+            is_city = code == city
             traces.append({
                 "type": "scatter", "mode": "lines+markers", "x": series["period"].tolist(),
                 "y": series["value"].tolist(), "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
-                "name": f"{names.get(code, code)} (Stadt)" if city else names.get(code, code),
+                "name": f"{names.get(code, code)} (Stadt)" if is_city else names.get(code, code),
                 "legendgroup": code, "showlegend": i == 0, "connectgaps": False,
-                "line": CITY_STYLE if city else {"color": COLOURS[j % len(COLOURS)]},
-                "marker": {"symbol": "x" if city else SYMBOLS[j % len(SYMBOLS)], "size": 7},
+                "line": CITY_STYLE if is_city else {"color": COLOURS[j % len(COLOURS)]},
+                "marker": {"symbol": "x" if is_city else SYMBOLS[j % len(SYMBOLS)], "size": 7},
                 "customdata": series["display"].tolist(),
                 "hovertemplate": "%{x}: %{customdata}<extra>%{fullData.name}</extra>",
             })  # fmt: skip

@@ -18,6 +18,10 @@ from sozdash.store.models import Area, ImportBatch, Indicator, Observation
 
 CHANGE_SPANS: tuple[int, ...] = (1, 5)
 """Spans (years) of the change table."""
+CATALOGUE_COLUMNS = [
+    "Lebenslage", "Indikator", "Schlüssel", "Definition", "Formel", "Einheit", "Quelle", "Richtung",
+    "Aggregation", "Jahre", "Ebenen", "Abdeckung", "Beispieldaten", "Stand",
+]  # fmt: skip
 
 
 def change_unit(unit: str) -> str:
@@ -25,15 +29,25 @@ def change_unit(unit: str) -> str:
     return "Prozentpunkte" if unit == "%" else unit
 
 
+def computed_label(row: pd.Series) -> str:
+    """A shown value, marked "(berechnet)" when it was computed from the areas below (e.g. a city
+    value the source table did not give)."""
+    flag = row.get("is_computed", False)
+    return f"{row['display']} (berechnet)" if pd.notna(flag) and bool(flag) else str(row["display"])
+
+
 def parent_map(areas: pd.DataFrame) -> dict[str, str]:
-    """Area code -> parent code."""
-    with_parent = areas[areas["parent_code"].notna()]
-    return dict(zip(with_parent["code"], with_parent["parent_code"], strict=True))
+    """Area code -> parent code for sums to the parent; a part of a combined statistical area goes
+    through the combined area, so that the parent counts the combined area once, never with its parts."""
+    parents = areas["combined_code"].fillna(areas["parent_code"])
+    with_parent = areas.assign(parent=parents)[parents.notna()]
+    return dict(zip(with_parent["code"], with_parent["parent"], strict=True))
 
 
-def city_code(areas: pd.DataFrame) -> str:
-    """The code of the city (the one area on level ``stadt``)."""
-    return str(areas.loc[areas["level"].eq("stadt"), "code"].iloc[0])
+def city_code(engine: Engine) -> str:
+    """The code of the city's own area (the one area on the city level)."""
+    areas = queries.areas(engine)
+    return str(areas.loc[areas["level"].eq(queries.city_level(engine)), "code"].iloc[0])
 
 
 @cached_query
@@ -52,6 +66,15 @@ def is_schematic(engine: Engine, level: str) -> bool:
 
 
 @cached_query
+def finest_mapped_level(engine: Engine) -> str | None:
+    """The finest level below the city whose areas have shapes (the level of overview maps)."""
+    areas = queries.areas(engine)
+    shaped = set(areas.loc[areas["geometry_quality"].ne("none"), "level"])
+    below = list(queries.area_levels(engine))[1:]
+    return next((level for level in reversed(below) if level in shaped), None)
+
+
+@cached_query
 def levels(engine: Engine, indicator: str) -> list[str]:
     """Area levels below the city with values of ``indicator``, coarse to fine."""
     statement = (
@@ -63,14 +86,24 @@ def levels(engine: Engine, indicator: str) -> list[str]:
     )
     with engine.connect() as conn:
         present = set(conn.execute(statement).scalars())
-    return [level for level in vocab.AREA_LEVELS if level in present and level != "stadt"]
+    city = queries.city_level(engine)
+    return [level for level in queries.area_levels(engine) if level in present and level != city]
+
+
+def default_level(engine: Engine, indicator: str) -> str | None:
+    """The level a view of ``indicator`` opens on: the finest level below the city with values."""
+    present = levels(engine, indicator)
+    return present[-1] if present else None
 
 
 @cached_query
 def series(engine: Engine, indicator: str, level: str) -> pd.DataFrame:
     """All periods of ``indicator`` on ``level`` plus the city, after confidentiality."""
     obs = pd.concat(
-        [queries.observations(engine, indicator, level), queries.observations(engine, indicator, "stadt")],
+        [
+            queries.observations(engine, indicator, level),
+            queries.observations(engine, indicator, queries.city_level(engine)),
+        ],
         ignore_index=True,
     )
     areas = queries.areas(engine)
@@ -93,7 +126,7 @@ def level_view(engine: Engine, indicator: str, year: int, level: str) -> pd.Data
     decimals, unit = int(meta["decimals"]), str(meta["unit"])
     frame = series(engine, indicator, level)
     areas = queries.areas(engine)
-    city = city_code(areas)
+    city = city_code(engine)
     periods = [p for p in years(engine, indicator, level) if p < year]
     previous = periods[-1] if periods else None
 
@@ -109,7 +142,7 @@ def level_view(engine: Engine, indicator: str, year: int, level: str) -> pd.Data
 
     city_row = frame[frame["area"].eq(city) & frame["period"].eq(year)]
     view["city_value"] = float(city_row["value"].iloc[0]) if not city_row.empty else float("nan")
-    view["city_display"] = city_row["display"].iloc[0] if not city_row.empty else fmt.MISSING
+    view["city_display"] = computed_label(city_row.iloc[0]) if not city_row.empty else fmt.MISSING
     view["deviation"] = view["value"] - view["city_value"]
 
     view["previous_period"] = previous
@@ -123,15 +156,16 @@ def level_view(engine: Engine, indicator: str, year: int, level: str) -> pd.Data
 
 def change_rows(frame: pd.DataFrame, areas: list[str], year: int, meta: Mapping[str, Any]) -> pd.DataFrame:
     """Changes over :data:`CHANGE_SPANS` years up to ``year`` for ``areas`` (codes, in order),
-    with trend arrow and words that respect the indicator's polarity; withheld values give no change."""
+    with trend arrow and words that respect the indicator's polarity; withheld values give no change.
+    Areas without any value of the indicator are left out (never shown by their code)."""
     polarity, decimals, unit = str(meta["polarity"]), int(meta["decimals"]), str(meta["unit"])
     values = frame.set_index(["area", "period"])["value"].to_dict()
     names = frame.drop_duplicates("area").set_index("area")["area_name"]
     rows = []
-    for area in areas:
+    for area in (a for a in areas if a in names.index):
         now = values.get((area, year), float("nan"))
         row: dict[str, object] = {
-            "Gebiet": names.get(area, area),
+            "Gebiet": names[area],
             f"Wert {year}": fmt.value_with_unit(now, unit, decimals),
         }
         for span in CHANGE_SPANS:
@@ -232,11 +266,12 @@ def catalogue(engine: Engine) -> pd.DataFrame:
     periods_of = _periods(engine)
     newest = apply_confidentiality(_newest(engine), indicators, parent_map(queries.areas(engine)))
     area_counts = queries.areas(engine).groupby("level").size()
+    level_names = queries.area_levels(engine)
     rows = []
     for ind in indicators.to_dict("records"):
         key = ind["key"]
         own = newest[newest["indicator"].eq(key)]
-        present = [lv for lv in vocab.AREA_LEVELS if lv in set(own["level"])]
+        present = [lv for lv in level_names if lv in set(own["level"])]
         total = int(sum(area_counts.get(lv, 0) for lv in present))
         coverage = own["value"].notna().sum() / total * 100 if total else float("nan")
         formula = formula_text(ind["numerator_definition"], ind["denominator_definition"], ind["scale"])
@@ -246,12 +281,12 @@ def catalogue(engine: Engine) -> pd.DataFrame:
             "Quelle": ind["source"], "Richtung": vocab.POLARITY.get(ind["polarity"], ind["polarity"]),
             "Aggregation": vocab.AGGREGATION.get(ind["aggregation"], ind["aggregation"]),
             "Jahre": _span(periods_of, key),
-            "Ebenen": ", ".join(vocab.AREA_LEVELS[lv] for lv in present) or "–",
+            "Ebenen": ", ".join(level_names[lv] for lv in present) or "–",
             "Abdeckung": f"{fmt.number(coverage, 0)} %" if total else "–",
             "Beispieldaten": "ja" if own["is_demo"].any() else "nein",
             "Stand": f"31.12.{periods_of[key][1]}" if key in periods_of else "–",
         })  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
 
 
 def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.access.visibility import public_rows
 from sozdash.core import fmt
-from sozdash.core.vocab import AREA_LEVELS, CONTROLLING_STATUS, LEBENSLAGEN
+from sozdash.core.vocab import CONTROLLING_STATUS, LEBENSLAGEN
 from sozdash.indicators.sentences import CLEARLY, SLIGHTLY, profile_sentence
 from sozdash.indicators.trends import DEFAULT_TOLERANCE, change_over
 from sozdash.programmes import altenhilfe, projects
@@ -41,7 +41,6 @@ METHOD_NOTE = (
     f"sonst „etwa auf“. Rang 1 = höchster Wert. Trend: Veränderung gegenüber {TREND_YEARS} Jahren zuvor; "
     f"Änderungen unter {fmt.number(DEFAULT_TOLERANCE * 100)} % des früheren Werts gelten als „etwa gleich“."
 )
-CITY_LEVEL = "stadt"
 PROFILE_COLUMNS = [
     "indicator", "name", "lebenslage", "unit", "decimals", "polarity", "value", "display", "city_value",
     "city_display", "reference", "reference_kind", "z", "z_min", "z_q25", "z_q75", "z_max", "rank", "n",
@@ -73,19 +72,21 @@ def build_profile(
     area: str,
     area_name: str,
     year: int,
+    city_level: str,
 ) -> pd.DataFrame:
     """The profile of ``area`` in ``year``, one row per indicator with a value there.
 
     ``obs``: observations (``area``, ``level``, ``indicator``, ``period``, ``value``,
     ``numerator``, ``status``, ``symbol``, ``is_demo``) of all areas of the area's level and of
-    the city. ``indicators``: the catalogue. Returns ``PROFILE_COLUMNS`` in Lebenslage order.
+    the city (level ``city_level``). ``indicators``: the catalogue. Returns ``PROFILE_COLUMNS``
+    in Lebenslage order.
     """
     shown = apply_confidentiality(obs, indicators, parent_of)
     if not shown["area"].eq(area).any():
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     level = shown.loc[shown["area"] == area, "level"].iloc[0]
     peers = shown[(shown["level"] == level) & (shown["period"] == year)]
-    city = shown[(shown["level"] == CITY_LEVEL) & (shown["period"] == year)].set_index("indicator")
+    city = shown[(shown["level"] == city_level) & (shown["period"] == year)].set_index("indicator")
     meta = indicators.set_index("key")
     polarity = dict(zip(indicators["key"], indicators["polarity"], strict=True))
     trends = change_over(shown[shown["area"] == area], TREND_YEARS, polarity).set_index(
@@ -143,12 +144,13 @@ def area_profile(engine: Engine, area: str, year: int, public_only: bool = True)
     catalogue = public_rows(queries.indicators(engine), public_only)
     row = areas[areas["code"] == area].iloc[0]
     obs = queries.observations(engine, level=row["level"])
-    city = queries.observations(engine, level=CITY_LEVEL)
+    city_level = queries.city_level(engine)
+    city = queries.observations(engine, level=city_level)
     first = year - TREND_YEARS
     obs = pd.concat([obs, city], ignore_index=True)
     obs = obs[obs["period"].isin([first, year]) & obs["indicator"].isin(catalogue["key"])]
     parent_of = dict(zip(areas["code"], areas["parent_code"], strict=True))
-    return build_profile(obs, catalogue, parent_of, area, row["name"], year)
+    return build_profile(obs, catalogue, parent_of, area, row["name"], year, city_level)
 
 
 @cached_query
@@ -262,11 +264,14 @@ def highlights(profile: pd.DataFrame, limit: int = 5) -> list[str]:
 
 
 def area_choices(engine: Engine) -> dict[str, str]:
-    """Stadtteile, then Stadtbezirke, by code with a label such as "Rheindorf (Stadtteil)"."""
+    """Every area below the city, finest level first, by name; by code with a label such as
+    "Rheindorf (Stadtteil)"."""
+    levels = queries.area_levels(engine)
+    rank = {level: i for i, level in enumerate(levels)}
     areas = queries.areas(engine)
-    areas = areas[areas["level"].isin(["stadtteil", "stadtbezirk"])]
-    areas = areas.sort_values(["level", "name"], ascending=[False, True])
-    return dict(zip(areas["code"], areas["name"] + " (" + areas["level"].map(AREA_LEVELS) + ")", strict=True))
+    areas = areas[areas["level"].map(rank) > 0]
+    areas = areas.assign(rank=areas["level"].map(rank)).sort_values(["rank", "name"], ascending=[False, True])
+    return dict(zip(areas["code"], areas["name"] + " (" + areas["level"].map(levels) + ")", strict=True))
 
 
 def area_activities(engine: Engine, area: str, year: int, public_only: bool) -> pd.DataFrame:

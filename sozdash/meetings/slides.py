@@ -19,7 +19,7 @@ import pydeck as pdk
 from sqlalchemy import Engine
 
 from sozdash.access import visibility
-from sozdash.core import fmt, refdate, vocab
+from sozdash.core import fmt, refdate
 from sozdash.core.permissions import ANONYMOUS, Actor
 from sozdash.indicators import charts, classify, profile
 from sozdash.indicators import explorer as iv
@@ -121,8 +121,10 @@ def _no_year(title: str, as_of: dt.date) -> SlideContent:
 @builder("indikatoren")
 def indicator_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: Actor) -> SlideContent:
     """The explorer's map of one indicator with its ranking table (newest year as of ``as_of``)."""
-    key, level = params.get("ind", ""), params.get("ebene", "stadtteil")
-    if key not in set(visibility.indicators(engine, actor)["key"]) or level not in iv.levels(engine, key):
+    key = params.get("ind", "")
+    visible = key in set(visibility.indicators(engine, actor)["key"])
+    level = params.get("ebene") or (iv.default_level(engine, key) if visible else None) or ""
+    if not visible or level not in iv.levels(engine, key):
         return unavailable(
             "Indikator", "Die Ansicht nennt keinen bekannten Indikator oder keine Gebietsebene mit Werten."
         )
@@ -140,7 +142,7 @@ def indicator_slide(engine: Engine, params: dict[str, str], as_of: dt.date, acto
     geometries = queries.area_geometries(engine, level)
     return SlideContent(
         title=str(meta["name"]),
-        summary=f"{meta['name']} {year} nach {vocab.AREA_LEVELS[level]}. "
+        summary=f"{meta['name']} {year} nach {queries.area_levels(engine)[level]}. "
         + charts.map_summary(view, meta, legend, deviation),
         source=f"{meta['source']}; Datenjahr {year}",
         deck=charts.map_deck(view, geometries, meta, classes, deviation, params.get("gebiet") or None)
@@ -224,9 +226,10 @@ def altenhilfe_slide(engine: Engine, params: dict[str, str], as_of: dt.date, act
     if params.get("paket") in set(packages["key"]):
         fig, summary, table = altenhilfe.key_figures_figure(engine, params["paket"], as_of)
         title = str(packages.set_index("key").at[params["paket"], "title"])
+        demo = altenhilfe.key_figures_demo(engine, params["paket"], as_of)
         return SlideContent(
-            title=title, figure=fig, summary=f"{summary} {altenhilfe.LIGHT_RULE}", table=table, is_demo=True,
-            source="Kennzahlen der Wirkungspakete (Beispieldaten); Zielwerte laut Wirkungsvereinbarung",
+            title=title, figure=fig, summary=f"{summary} {altenhilfe.LIGHT_RULE}", table=table, is_demo=demo,
+            source=altenhilfe.demo_label("Kennzahlen der Wirkungspakete", demo) + "; Zielwerte laut Wirkungsvereinbarung",
         )  # fmt: skip
     periods = altenhilfe.periods(engine).set_index("key").to_dict("index")
     period = params.get("periode", "")
@@ -239,7 +242,7 @@ def altenhilfe_slide(engine: Engine, params: dict[str, str], as_of: dt.date, act
         + (f"{count} Wirkungspakete erfasst. " if count else "keine einzelnen Pakete in den Daten erfasst. ")
         + summary,
         source=f"{periods[period]['source']}; Ereignisse mit Einzelquellen (Spalte „Quelle“)",
-        resolved={"periode": period},
+        is_demo=altenhilfe.controlling_demo(engine, as_of), resolved={"periode": period},
     )  # fmt: skip
 
 
@@ -290,5 +293,5 @@ def index_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: A
         source=f"Sozialindex aus den Indikatoren des Dashboards, Bezugsjahr {result.year} (Methode: Seite Methode)",
         table=index_views.matrix_table(result), is_demo=bool(result.is_demo),
         legend=[(f"{r.Klasse} ({r.Gebiete})", c) for r, c in zip(counts.itertuples(), colours, strict=True)],
-        is_schematic=bool(geometries), resolved=resolved,
+        is_schematic=iv.is_schematic(engine, result.config.level), resolved=resolved,
     )  # fmt: skip

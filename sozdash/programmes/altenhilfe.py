@@ -234,6 +234,35 @@ def package_lights(engine: Engine, as_of: dt.date) -> dict[str, str]:
     return {key: lights.get(key, "keine_messung") for key in packages(engine)["key"]}
 
 
+def lights_demo(engine: Engine, as_of: dt.date, package: str | None = None) -> bool:
+    """Whether the lights as of ``as_of`` (of ``package``, else of all packages) rest on an
+    example key figure or measurement."""
+    rows = measured(engine, as_of)
+    rows = rows if package is None else rows[rows["package"] == package]
+    return bool(rows["is_demo"].any() or rows["value_is_demo"].any())
+
+
+def key_figures_demo(engine: Engine, package: str, as_of: dt.date) -> bool:
+    """Whether the key figures chart of ``package`` as of ``as_of`` shows example data."""
+    figures = measurements(engine)
+    demo_figures = bool(figures.loc[figures["package"] == package, "is_demo"].any())
+    return demo_figures or lights_demo(engine, as_of, package)
+
+
+def controlling_demo(engine: Engine, as_of: dt.date, period: str | None = None) -> bool:
+    """Whether a controlling meeting held by ``as_of`` (of the packages of ``period``, else of all)
+    is example data."""
+    rows = controlling_meetings(engine)
+    if period is not None:
+        rows = rows[rows["package"].isin(set(packages(engine).query("round_key == @period")["key"]))]
+    return bool(rows.loc[rows["date"] <= as_of, "is_demo"].any())
+
+
+def demo_label(text: str, is_demo: bool) -> str:
+    """``text`` with " (Beispieldaten)" where it shows example data."""
+    return f"{text} (Beispieldaten)" if is_demo else text
+
+
 def packages_table(engine: Engine, period: str, as_of: dt.date) -> pd.DataFrame:
     """Packages of a period in German with funding per year, controlling status and light."""
     frame = packages(engine)
@@ -247,7 +276,7 @@ def packages_table(engine: Engine, period: str, as_of: dt.date) -> pd.DataFrame:
                               for m in (money[money["package"] == k] for k in frame["key"])],
         "Controlling": [vocab.CONTROLLING_STATUS[controlling_status(s, a, b, as_of)]
                         for s, a, b in zip(frame["controlling_status"], frame["start_year"], frame["end_year"], strict=True)],
-        "Ampel (Beispieldaten)": [light_label(lights[k]) for k in frame["key"]],
+        demo_label("Ampel", lights_demo(engine, as_of)): [light_label(lights[k]) for k in frame["key"]],
         "Quelle": list(frame["source"]), "Hinweis": list(frame["note"].fillna("")),
     })  # fmt: skip
 
@@ -309,7 +338,8 @@ def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go
         ), row=i, col=1)  # fmt: skip
         timeline.add_stichtag(fig, as_of, row=i)
     fig.update_layout(
-        title="Kennzahlen: Messwerte gegen Zielpfad (Beispieldaten)", height=160 + 260 * max(1, len(figures))
+        title=demo_label("Kennzahlen: Messwerte gegen Zielpfad", key_figures_demo(engine, package, as_of)),
+        height=160 + 260 * max(1, len(figures)),
     )
     table = pd.DataFrame({
         "Kennzahl": list(rows["name"]), "Stand": [fmt.date(d) for d in rows["measured_on"]],
@@ -328,7 +358,7 @@ def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go
         "Letzter Stand je Kennzahl: " + "; ".join(
             f"{r['name']}: {fmt.number(r['value'])} von Ziel {fmt.number(r['target'])} ({light_label(r['light'])})"
             for r in latest.to_dict("records")
-        ) + ". Beispieldaten, keine amtlichen Werte."
+        ) + "." + (" Beispieldaten, keine amtlichen Werte." if key_figures_demo(engine, package, as_of) else "")
     )  # fmt: skip
     return fig, summary, table
 
@@ -367,7 +397,7 @@ def coverage(engine: Engine, period: str, as_of: dt.date) -> tuple[pd.DataFrame,
 
 def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
     """Population 65+ per Stadtteil, bars marked by whether a package of the period is there."""
-    frame, year, _ = coverage(engine, period, as_of)
+    frame, year, demo = coverage(engine, period, as_of)
     fig = go.Figure()
     for label, colour in (("✓ mit Paket", "#1a9641"), ("○ kein Paket in den Daten", "#bdbdbd")):
         part = frame[frame["Abdeckung"] == label]
@@ -383,7 +413,7 @@ def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Fig
         f"Periode in den Daten; {unassigned} Paket(e) ohne belegten Stadtteil. Die meisten Älteren ohne Paket in den "
         f"Daten leben in: {', '.join(f'{n} ({fmt.number(v)})' for n, v in zip(uncovered['Stadtteil'], uncovered['65 Jahre und älter'], strict=True))}. "
         "Achtung: Erfasst sind nur die vier 2019 neu aufgenommenen Pakete – eine Lücke hier heißt „nicht in den "
-        "Daten“, nicht „kein Angebot“. Einwohnerzahlen sind Beispieldaten."
+        "Daten“, nicht „kein Angebot“." + (" Einwohnerzahlen sind Beispieldaten." if demo else "")
     )
     return fig, summary, frame
 
@@ -395,7 +425,8 @@ def planning_figure(engine: Engine, as_of: dt.date) -> tuple[go.Figure, str, pd.
     meetings = controlling_meetings(engine)
     meetings = meetings[meetings["date"] <= as_of]
     rows = pd.concat([events, pd.DataFrame({
-        "date": meetings["date"], "date_precision": "day", "kind": "Controllinggespräch (Beispieldaten)",
+        "date": meetings["date"], "date_precision": "day",
+        "kind": [demo_label("Controllinggespräch", bool(d)) for d in meetings["is_demo"]],
         "title": [f"{t}: {o}" for t, o in zip(meetings["title"], meetings["outcome"], strict=True)],
         "vorlage": None, "is_planned": False, "source": meetings["source"], "note": None,
     })], ignore_index=True).sort_values("date", kind="stable")  # fmt: skip

@@ -25,16 +25,10 @@ SOURCE_COLOURS = {
     "Dritte": "#7f7f7f",
 }
 """Kommune (the municipal own share) stands out in orange."""
-INVOLVEMENT = {
-    "gefoerdert": "✓ Leverkusen gefördert",
-    "beantragt": "◔ Leverkusen hat beantragt (offen)",
-    "nicht": "✗ Leverkusen nicht berücksichtigt",
-    "kommunal": "■ kommunales Programm (Wirkungspakete)",
-    "keine": "– keine Leverkusener Beteiligung erfasst",
-}
-INVOLVEMENT_COLOURS = dict(
-    zip(INVOLVEMENT.values(), ["#1a9641", "#fdae61", "#d7191c", "#8c6bb1", "#bdbdbd"], strict=True)
-)
+INVOLVEMENT_COLOURS = {
+    "gefoerdert": "#1a9641", "beantragt": "#fdae61", "nicht": "#d7191c", "kommunal": "#8c6bb1", "keine": "#bdbdbd",
+}  # fmt: skip
+"""Colour of each kind of the city's part in a round (keys of ``involvement``)."""
 PROGRAMME_ORDER = ("soziale-stadt", "biwaq", "wirkungspakete")
 """Order of programmes on the timeline: the Rheindorf story first, then Altenhilfe."""
 
@@ -122,8 +116,19 @@ def success_text(engine: Engine, as_of: dt.date, public_only: bool = False) -> s
     )
 
 
+def involvement_labels(city: str) -> dict[str, str]:
+    """The German legend label of each kind of ``city``'s part in a round."""
+    return {
+        "gefoerdert": f"✓ {city} gefördert",
+        "beantragt": f"◔ {city} hat beantragt (offen)",
+        "nicht": f"✗ {city} nicht berücksichtigt",
+        "kommunal": "■ kommunales Programm (Wirkungspakete)",
+        "keine": f"– keine Beteiligung von {city} erfasst",
+    }
+
+
 def involvement(round_key: str, programme_key: str, portfolio: pd.DataFrame, apps: pd.DataFrame) -> str:
-    """Leverkusen's part in a round as of the Stichtag (keys of ``INVOLVEMENT``)."""
+    """The city's part in a round as of the Stichtag (keys of ``involvement_labels``)."""
     if programme_key == "wirkungspakete":
         return "kommunal"
     statuses = set(portfolio.loc[portfolio["round_key"] == round_key, "status"])
@@ -141,12 +146,14 @@ def funding_timeline_figure(
     engine: Engine, as_of: dt.date, public_only: bool = False
 ) -> tuple[go.Figure, str, pd.DataFrame]:
     """All programmes' funding rounds on one Gantt chart, coloured (and labelled) by
-    Leverkusen's part as of ``as_of``, with the Stichtag line."""
+    the city's part as of ``as_of``, with the Stichtag line."""
+    city = queries.city(engine).name
+    labels = involvement_labels(city)
     frame = rounds(engine).dropna(subset=["start_date", "end_date"]).copy()
     portfolio = projects.portfolio(engine, as_of, public_only)
     apps = applications_as_of(engine, as_of, public_only)
     frame["part"] = [
-        INVOLVEMENT[involvement(key, programme, portfolio, apps)]
+        labels[involvement(key, programme, portfolio, apps)]
         for key, programme in zip(frame["key"], frame["programme_key"], strict=True)
     ]
     frame["finish"] = [d + dt.timedelta(days=1) for d in frame["end_date"]]
@@ -159,25 +166,25 @@ def funding_timeline_figure(
         frame, x_start="start_date", x_end="finish", y="name", color="part", text="symbol",
         hover_data={"Zeitraum": True, "programme": True, "part": True, "name": False, "finish": False,
                     "start_date": False, "symbol": False},
-        labels={"part": "Leverkusen", "programme": "Programm", "name": "Förderrunde"},
-        color_discrete_map=INVOLVEMENT_COLOURS, category_orders={"name": list(frame["name"])},
+        labels={"part": city, "programme": "Programm", "name": "Förderrunde"},
+        color_discrete_map={labels[kind]: colour for kind, colour in INVOLVEMENT_COLOURS.items()}, category_orders={"name": list(frame["name"])},
     )  # fmt: skip
     fig.update_yaxes(title=None)
     fig.update_traces(textposition="outside", cliponaxis=False)
     timeline.add_stichtag(fig, as_of)
     fig.update_layout(
         title="Förderprogramme und Förderrunden", height=180 + 40 * len(frame),
-        legend={"orientation": "h", "y": -0.12, "title": "Leverkusen:"},
+        legend={"orientation": "h", "y": -0.12, "title": f"{city}:"},
     )  # fmt: skip
     table = pd.DataFrame({
         "Programm": list(frame["programme"]), "Förderrunde": list(frame["name"]), "Zeitraum": list(frame["Zeitraum"]),
-        "Leverkusen": list(frame["part"]), "Beschreibung": list(frame["description"].fillna("")),
+        city: list(frame["part"]), "Beschreibung": list(frame["description"].fillna("")),
         "Quelle": list(frame["source"]), "Hinweis": list(frame["note"].fillna("")),
     })  # fmt: skip
-    funded = frame.loc[frame["part"] == INVOLVEMENT["gefoerdert"], "name"]
-    rejected = frame.loc[frame["part"] == INVOLVEMENT["nicht"], "name"]
+    funded = frame.loc[frame["part"] == labels["gefoerdert"], "name"]
+    rejected = frame.loc[frame["part"] == labels["nicht"], "name"]
     summary = (
-        f"{len(frame)} Förderrunden in {frame['programme'].nunique()} Programmen. Leverkusen wurde gefördert in: "
+        f"{len(frame)} Förderrunden in {frame['programme'].nunique()} Programmen. {city} wurde gefördert in: "
         f"{', '.join(funded) or 'keiner Runde'}"
         + (f"; nicht berücksichtigt in: {', '.join(rejected)}" if len(rejected) else "")
         + f" (Stand {fmt.date(as_of)})."
@@ -264,7 +271,7 @@ def funding_by_source_figure(
 def ending_soon(engine: Engine, as_of: dt.date, public_only: bool = False) -> pd.DataFrame:
     """Projects whose funding ends within 12 months after ``as_of`` (German table)."""
     frame = projects.portfolio(engine, as_of, public_only)
-    frame = frame[frame["ends_soon"]]
+    frame = frame[frame["ends_soon"].astype(bool)]
     return pd.DataFrame({
         "Projekt": list(frame["title"]), "Programm": list(frame["programme"]), "Förderende": [fmt.date(d) for d in frame["end_date"]],
         "Tage bis Förderende": [(d - as_of).days for d in frame["end_date"]], "Status": list(frame["status_label"]),

@@ -401,12 +401,17 @@ def district_indicators(
     after statistical confidentiality (withheld values show their symbol) and, with
     ``public_only``, only public indicators; returns the table and whether it holds demo values."""
     codes = list(project_areas(engine).query("project == @key")["code"])
+    areas = queries.areas(engine)
+    levels = list(dict.fromkeys(areas.loc[areas["code"].isin(codes), "level"]))
+    levels = levels or [queries.city_level(engine)]
+    city = explorer.city_code(engine)
     catalogue = public_rows(queries.indicators(engine), public_only).set_index("key")
     rows, demo = [], False
     for indicator in (i for i in DISTRICT_INDICATORS if i in catalogue.index):
-        obs = explorer.series(engine, indicator, "stadtteil")
+        obs = pd.concat([explorer.series(engine, indicator, level) for level in levels], ignore_index=True)
+        obs = obs.drop_duplicates(["area", "period"])
         year = refdate.newest_data_year(obs["period"], as_of)
-        chosen = obs[(obs["period"] == year) & (obs["area"].isin(codes) | (obs["level"] == "stadt"))]
+        chosen = obs[(obs["period"] == year) & (obs["area"].isin(codes) | (obs["area"] == city))]
         meta = explorer.indicator_row(engine, indicator)
         for row in chosen.to_dict("records"):
             demo |= bool(row["is_demo"])

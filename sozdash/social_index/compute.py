@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sozdash.core.vocab import AREA_LEVELS, LEBENSLAGEN
+from sozdash.core.vocab import LEBENSLAGEN
 from sozdash.indicators.aggregate import VALID_STATUS
 
 POPULATION_INDICATOR = "bevoelkerung"
@@ -118,8 +118,6 @@ class IndexConfig:
             )
         if any(not math.isfinite(w) or w <= 0 for w in self.indicators.values()):
             raise ValueError("Gewichte müssen größer als 0 sein.")
-        if self.level not in AREA_LEVELS:
-            raise ValueError(f"Unbekannte Gebietsebene: {self.level}")
         if not 1 <= self.span <= 20:
             raise ValueError("Der Zeitraum der Dynamik muss zwischen 1 und 20 Jahren liegen.")
         if self.min_population < 0:
@@ -130,6 +128,12 @@ class IndexConfig:
             raise ValueError("Die Schwelle der Dynamik muss größer als 0 sein.")
         if not 0 < self.min_coverage <= 1:
             raise ValueError("Der Mindestanteil vorhandener Werte muss zwischen 0 und 1 liegen.")
+
+    def check_level(self, levels: Mapping[str, str]) -> None:
+        """Raise ``ValueError`` (German) unless ``level`` is one of the city's ``levels`` (key → name)."""
+        if self.level not in levels:
+            known = ", ".join(f"{key} ({name})" for key, name in levels.items())
+            raise ValueError(f"Unbekannte Gebietsebene „{self.level}“ – die Stadt hat die Ebenen {known}.")
 
 
 @dataclass

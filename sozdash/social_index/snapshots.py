@@ -53,6 +53,7 @@ def definition_config(engine: Engine, definition_id: int) -> IndexConfig:
 
 def compute(engine: Engine, config: IndexConfig, year: int | None = None) -> IndexResult:
     """Compute ``config`` live from the current observations (preview, not stored)."""
+    config.check_level(queries.area_levels(engine))
     obs = queries.observations(engine, level=config.level)
     return compute_index(obs, queries.indicators(engine), config, year)
 
@@ -85,6 +86,7 @@ def create_definition(
     if len(name) > 200:
         raise ValueError("Der Name ist zu lang (höchstens 200 Zeichen).")
     config.check(queries.indicators(engine))
+    config.check_level(queries.area_levels(engine))
     with db.session_scope(engine) as session:
         version = (
             session.scalar(select(func.max(IndexDefinition.version)).where(IndexDefinition.name == name)) or 0
@@ -111,9 +113,7 @@ def publish_snapshot(engine: Engine, actor: Actor, definition_id: int, title: st
     if len(title) > 200:
         raise ValueError("Der Titel ist zu lang (höchstens 200 Zeichen).")
     config = definition_config(engine, definition_id)
-    result = compute_index(
-        queries.observations(engine, level=config.level), queries.indicators(engine), config, year
-    )  # fmt: skip
+    result = compute(engine, config, year)
     with db.session_scope(engine) as session:
         if session.scalar(select(IndexSnapshot.id).where(IndexSnapshot.title == title)) is not None:
             raise ValueError(f"Eine Veröffentlichung mit dem Titel „{title}“ gibt es schon.")

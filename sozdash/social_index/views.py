@@ -12,7 +12,7 @@ from pandas.io.formats.style import Styler
 
 from sozdash.core import fmt
 from sozdash.core.maps import AreaStyle, area_deck
-from sozdash.core.vocab import AREA_LEVELS, LEBENSLAGEN
+from sozdash.core.vocab import LEBENSLAGEN
 from sozdash.social_index.compute import (
     DYNAMICS_CLASSES,
     NOT_RATED,
@@ -122,11 +122,12 @@ def summary(result: IndexResult) -> str:
     return text + "Kein Gebiet mit besonderem Aufmerksamkeitsbedarf."
 
 
-def parameter_table(config: IndexConfig, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """The parameters of a definition and its indicators with weights, in German."""
+def parameter_table(config: IndexConfig, catalogue: pd.DataFrame, levels: Mapping[str, str]) -> pd.DataFrame:
+    """The parameters of a definition and its indicators with weights, in German (level names
+    from the city's ``levels``, key → name)."""
     names = catalogue.set_index("key").to_dict("index")
     rows = [
-        ("Gebietsebene", AREA_LEVELS.get(config.level, config.level)),
+        ("Gebietsebene", levels.get(config.level, config.level)),
         ("Bezugsjahr (Vorgabe)", str(config.reference_year)),
         ("Zeitraum der Dynamik", f"{config.span} Jahre"),
         ("Mindest-Einwohnerzahl", fmt.number(config.min_population)),

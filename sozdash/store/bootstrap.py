@@ -3,6 +3,8 @@ an unusable one with a German explanation."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -13,7 +15,7 @@ from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sozdash.store.seed import load_seed
+from sozdash.store.seed import load_empty_city, load_seed
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -60,8 +62,53 @@ def migrate(connection: Connection) -> None:
     command.upgrade(_alembic_config(connection), "head")
 
 
-def ensure_database(engine: Engine) -> None:
-    """Create and fill an empty database in one transaction; refuse an unusable one.
+def upgrade(engine: Engine) -> None:
+    """Bring an existing database to the newest schema in one transaction.
+
+    SQLite rebuilds a table to change its constraints; with foreign keys enforced, dropping the
+    old table would fail on every row that refers to it. So on SQLite the foreign keys are
+    switched off for the transaction (only possible outside one) and checked once before commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a checked-out connection always has its driver connection
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                migrate(connection)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+                if broken:
+                    raise DatabaseError(
+                        "Die Migration wurde abgebrochen: Verweise zwischen Tabellen wären ungültig.",
+                        f"Erste betroffene Tabelle: {broken[0][0]}. Die Datenbank ist unverändert.",
+                    )
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")
+
+
+@dataclass(frozen=True)
+class EmptyCity:
+    """What ``init --empty`` starts with instead of the Leverkusen default."""
+
+    name: str
+    ags: str
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise DatabaseError("Der Name der Stadt fehlt.", "Bitte mit --city NAME angeben.")
+        if not re.fullmatch(r"\d{8}", self.ags):
+            raise DatabaseError(
+                f"„{self.ags}“ ist kein Amtlicher Gemeindeschlüssel.",
+                "Der AGS hat genau 8 Ziffern, z. B. 02000000 für Hamburg oder 05316000 für Leverkusen.",
+            )
+
+
+def ensure_database(engine: Engine, empty_city: EmptyCity | None = None) -> None:
+    """Create and fill an empty database in one transaction (the Leverkusen default, or only
+    ``empty_city``); refuse an unusable one.
 
     Raises ``DatabaseError`` with a German explanation when the database cannot be reached,
     is damaged or has a schema this code does not know.
@@ -72,9 +119,19 @@ def ensure_database(engine: Engine) -> None:
             with engine.begin() as conn:
                 migrate(conn)
                 with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
-                    load_seed(session)
+                    if empty_city is None:
+                        load_seed(session)
+                    else:
+                        load_empty_city(session, empty_city.name.strip(), empty_city.ags)
                     session.commit()  # releases the savepoint; engine.begin() commits the whole
             return
+        if empty_city is not None:
+            raise DatabaseError(
+                "Die Datenbank ist nicht leer – eine leere Instanz kann nur in einer neuen Datenbank "
+                "angelegt werden.",
+                "Bitte DATABASE_URL bzw. SOZDASH_DATA_DIR auf eine neue Datenbank setzen (vorhandene "
+                "Daten vorher mit `python -m sozdash dump VERZEICHNIS` sichern).",
+            )
     except SQLAlchemyError as exc:
         raise DatabaseError(
             "Die Datenbank ist nicht erreichbar oder beschädigt.",

@@ -34,7 +34,6 @@ from sozdash.core.vocab import (
     AGGREGATION,
     ANNOTATION_TARGETS,
     APPLICATION_OUTCOMES,
-    AREA_LEVELS,
     CONFERENCE_KINDS,
     CONTROLLING_STATUS,
     DATE_PRECISION,
@@ -71,20 +70,46 @@ class Versioned:
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
 
-# --- Areas and indicators -------------------------------------------------------------
+# --- The city, its area levels and areas ----------------------------------------------
+
+
+class City(Base):
+    """The city this instance serves (one row): what every title, text and export names."""
+
+    __tablename__ = "city"
+    __table_args__ = (CheckConstraint("length(ags) = 8", name="ags"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    ags: Mapped[str] = mapped_column(String(8), unique=True)
+    """Amtlicher Gemeindeschlüssel (8 digits), also the code of the city's area."""
+    source: Mapped[str] = mapped_column(Text)
+
+
+class AreaLevel(Base):
+    """A level of the city's area hierarchy, named by the city; rank 0 is the whole city,
+    higher ranks are finer (e.g. Stadt → Stadtbezirk → Stadtteil)."""
+
+    __tablename__ = "area_levels"
+    __table_args__ = (CheckConstraint("rank >= 0", name="rank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[int] = mapped_column(Integer, unique=True)
+    source: Mapped[str] = mapped_column(Text)
 
 
 class Area(Base):
     __tablename__ = "areas"
     __table_args__ = (
-        CheckConstraint(f"level IN {sql_in(AREA_LEVELS)}", name="level"),
         CheckConstraint(f"geometry_quality IN {sql_in(GEOMETRY_QUALITY)}", name="geometry_quality"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    level: Mapped[str] = mapped_column(String(30))
+    level: Mapped[str] = mapped_column(ForeignKey("area_levels.key"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
     geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """Full GeoJSON geometry in WGS84 (EPSG:4326)."""
@@ -192,6 +217,8 @@ class Observation(Base):
     source: Mapped[str | None] = mapped_column(Text)
     """Source of this single value where it differs from the indicator's source."""
     note: Mapped[str | None] = mapped_column(Text)
+    is_computed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Computed from the areas below (e.g. a city value the source table did not give)."""
 
 
 class ReplacedObservation(Base):
@@ -218,6 +245,33 @@ class AreaNameMapping(Base):
     source: Mapped[str] = mapped_column(String(200))
     raw_name: Mapped[str] = mapped_column(String(200))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+
+
+class AreaPart(Base):
+    """A statistical area that combines geographic areas (e.g. "Kleiner Grasbrook und
+    Steinwerder"): the combined area and each of its parts."""
+
+    __tablename__ = "area_parts"
+    __table_args__ = (CheckConstraint("combined_id <> part_id", name="not_itself"),)
+
+    combined_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+
+
+class ImportTemplate(Base):
+    """A confirmed layout of an import file (which rows and columns mean what), reused for the
+    next file of the same shape."""
+
+    __tablename__ = "import_templates"
+    __table_args__ = (CheckConstraint("kind IN ('table', 'areas', 'boundaries')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="table")
+    layout: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class DataVersion(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -12,7 +13,7 @@ from sqlalchemy.sql import Executable
 
 from sozdash.core import refdate
 from sozdash.store.cache import cached_query
-from sozdash.store.models import Area, Fact, ImportBatch, Indicator, Observation
+from sozdash.store.models import Area, AreaLevel, AreaPart, City, Fact, ImportBatch, Indicator, Observation
 
 
 def read_frame(engine: Engine, statement: Executable) -> pd.DataFrame:
@@ -22,14 +23,48 @@ def read_frame(engine: Engine, statement: Executable) -> pd.DataFrame:
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
+@dataclass(frozen=True)
+class CityInfo:
+    """The city this instance serves."""
+
+    name: str
+    ags: str
+
+
+@cached_query
+def city(engine: Engine) -> CityInfo:
+    """The city record (every title and text names it)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(City.name, City.ags).order_by(City.id).limit(1)).one()
+    return CityInfo(name=row.name, ags=row.ags)
+
+
+@cached_query
+def area_levels(engine: Engine) -> dict[str, str]:
+    """The city's area levels, key → German name, from coarse (the city) to fine."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(AreaLevel.key, AreaLevel.name).order_by(AreaLevel.rank)).all()
+    return {row.key: row.name for row in rows}
+
+
+def city_level(engine: Engine) -> str:
+    """The key of the level that is the whole city (rank 0)."""
+    return next(iter(area_levels(engine)))
+
+
 @cached_query
 def areas(engine: Engine) -> pd.DataFrame:
-    """All areas with their parent's code, without geometries."""
-    parent = aliased(Area)
+    """All areas with their parent's code and, for a part of a combined statistical area, the
+    combined area's code (``combined_code``), without geometries."""
+    parent, combined = aliased(Area), aliased(Area)
+    combined_code = (
+        select(combined.code).join(AreaPart, AreaPart.combined_id == combined.id)
+        .where(AreaPart.part_id == Area.id).order_by(combined.id).limit(1).scalar_subquery()
+    )  # fmt: skip
     statement = (
         select(
             Area.id, Area.code, Area.name, Area.level, parent.code.label("parent_code"),
-            Area.geometry_quality, Area.centroid_lat, Area.centroid_lon, Area.centroid_verified, Area.source,
+            combined_code.label("combined_code"), Area.geometry_quality, Area.centroid_lat, Area.centroid_lon, Area.centroid_verified, Area.source,
         )
         .outerjoin(parent, Area.parent_id == parent.id)
         .order_by(Area.id)
@@ -39,9 +74,12 @@ def areas(engine: Engine) -> pd.DataFrame:
 
 @cached_query
 def area_geometries(engine: Engine, level: str) -> dict[str, dict[str, Any]]:
-    """Display geometries (simplified) of one level by area code."""
+    """Display geometries (simplified) of one level by area code, in the order the areas were made
+    (a combined area after its parts)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(Area.code, Area.display_geometry).where(Area.level == level))
+        rows = conn.execute(
+            select(Area.code, Area.display_geometry).where(Area.level == level).order_by(Area.id)
+        )
         return {code: geometry for code, geometry in rows if geometry}
 
 
@@ -59,6 +97,7 @@ def observations(engine: Engine, indicator: str | None = None, level: str | None
             Area.code.label("area"), Area.name.label("area_name"), Area.level, Indicator.key.label("indicator"),
             Observation.period, Observation.value, Observation.numerator, Observation.denominator,
             Observation.status, Observation.symbol, Observation.is_demo, Observation.batch_id, Observation.source,
+            Observation.is_computed,
         )
         .join(Area, Observation.area_id == Area.id)
         .join(Indicator, Observation.indicator_id == Indicator.id)
@@ -112,7 +151,7 @@ def headline_figures(engine: Engine, as_of: dt.date) -> dict[str, object]:
             select(Observation.value, Observation.period, Observation.source)
             .join(Indicator, Observation.indicator_id == Indicator.id)
             .join(Area, Observation.area_id == Area.id)
-            .where(Indicator.key == "einwohner_amtlich", Area.level == "stadt")
+            .where(Indicator.key == "einwohner_amtlich", Area.level == city_level(engine))
             .where(Observation.period <= refdate.last_complete_year(as_of))
             .order_by(Observation.period.desc())
             .limit(1)

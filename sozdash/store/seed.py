@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from sozdash.core.geometry import simplify_for_display
 from sozdash.core.paths import SEED_DIR
 from sozdash.store.db import bump_data_version
-from sozdash.store.models import Area, Base, ImportBatch, Indicator, Observation
+from sozdash.store.models import Area, AreaLevel, Base, City, ImportBatch, Indicator, Observation
 
 NATURAL_KEYS = {"areas": "code", "users": "username"}
 OBSERVATION_FILES = {"observations.csv": False, "demo_observations.csv": True}
@@ -183,4 +183,15 @@ def load_seed(session: Session, seed_dir: Path = SEED_DIR) -> None:
             checksum=checksum,
         )
         batch.rows_total = batch.rows_new = _load_observations(session, path, batch, is_demo=is_demo)
+    bump_data_version(session)
+
+
+def load_empty_city(session: Session, name: str, ags: str) -> None:
+    """An instance for ``name`` with nothing else: the city record, its top level and its own area
+    (code = AGS). Levels below, areas, indicators and values come from the city's imports."""
+    source = f"Angelegt mit „python -m sozdash init --empty“ für {name} (AGS {ags})"
+    session.add(City(name=name, ags=ags, source=source))
+    session.add(AreaLevel(key="stadt", name="Stadt", rank=0, source=source))
+    session.flush()
+    session.add(Area(code=ags, name=name, level="stadt", geometry_quality="none", source=source))
     bump_data_version(session)

@@ -46,6 +46,10 @@ def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
         config = index_store.definition_config(engine, int(choice[1:]))
         with right:
             years = index_store.years(engine, config.level)
+            if not years:
+                st.info("Für die Gebietsebene des Index liegen noch keine Indikatorwerte vor; der Index "
+                        "lässt sich erst nach einem Import berechnen.", icon=":material/info:")  # fmt: skip
+                return None
             year = url_select("Bezugsjahr", years, "jahr", default=config.reference_year)
         st.caption("Live aus den aktuellen Daten berechnet; eine Veröffentlichung friert das Ergebnis ein.")
         name = str(definitions.set_index("id").at[int(choice[1:]), "name"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -13,8 +14,9 @@ from sozdash.core.fmt import plain
 from sozdash.store import queries
 
 DEMO_NOTICE = (
-    "**Beispieldaten** – die hier gezeigten Indikatorwerte sind erfunden (erzeugt von sozdash.demo) "
-    "und keine amtlichen Zahlen. Sie ersetzen sich, sobald die Stadt ihre Daten importiert."
+    "**Beispieldaten** – die hier gezeigten Werte sind erfunden (erzeugt von sozdash.demo) und keine "
+    "amtlichen Zahlen. Importierte Daten der Stadt ersetzen sie; entfernen lassen sie sich auf der Seite "
+    "Datenstand (Rolle Admin) oder mit python -m sozdash demo remove."
 )
 SCHEMATIC_NOTICE = (
     "**Schematische Karte** – die Stadtteilformen sind aus ungefähren Zentren konstruiert "
@@ -43,6 +45,29 @@ def schematic_notice(is_schematic: bool = True) -> None:
     """The visible notice for maps drawn on schematic shapes."""
     if is_schematic:
         st.info(SCHEMATIC_NOTICE, icon=":material/map:")
+
+
+NO_INDICATORS = "Noch keine Indikatoren – bitte Daten importieren (Seite Datenimport)."
+NO_AREAS = (
+    "Noch keine Gebiete unterhalb der Stadt – bitte Grenzen oder eine Gebietstabelle importieren "
+    "(Seite Datenimport)."
+)
+
+
+NO_VALUES = "Noch keine Indikatorwerte – bitte Daten importieren (Seite Datenimport)."
+NOT_VISIBLE = "Für Ihre Rolle ist noch kein Indikator freigegeben – nach der Anmeldung sind weitere sichtbar."
+
+
+def missing(message: str) -> None:
+    """Say what is missing for this page (e.g. :data:`NO_INDICATORS`) and end the page here."""
+    st.info(message, icon=":material/info:")
+    st.stop()
+
+
+def require_indicators(engine: Engine, visible: pd.DataFrame) -> None:
+    """End the page with the reason when the viewer sees no indicator (none imported, or none public)."""
+    if visible.empty:
+        missing(NO_INDICATORS if queries.indicators(engine).empty else NOT_VISIBLE)
 
 
 def sidebar_data_status(engine: Engine) -> None:

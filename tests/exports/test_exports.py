@@ -129,7 +129,7 @@ def test_session_workbook_holds_numbers_and_is_formula_safe(exported: session_ex
 
 
 def test_pdf_text_keeps_german_typography() -> None:
-    doc = pdf_export.Document("Test")
+    doc = pdf_export.Document("Test", "Teststadt")
     doc.add_page()
     doc.paragraph("„Grüße“ aus Köln: 1.234,50 € – Maß, Öl, Übung")
     assert "„Grüße“ aus Köln: 1.234,50 € – Maß, Öl, Übung" in _text(doc.bytes())

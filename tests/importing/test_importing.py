@@ -163,7 +163,9 @@ def test_long_xlsx_with_titles_footnotes_and_every_rejection_reason(engine: Engi
         commit_import(engine, PLANNER, preview)
     assert db_checksum(engine, tmp_path / "after") == before
     mapped = ImportOptions(source="Jobcenter", skip_rejected=True, area_mapping={"Atlantis": "opladen"})
-    preview = prepare(engine, data, "tabelle.xlsx", mapped)
+    preview = prepare(engine, data, "tabelle.xlsx", mapped)  # another name: needs the confirmation
+    assert preview.counts["new"] == 2 and any("„Atlantis“ → Opladen (opladen)" in r for r in preview.blocking)
+    preview = prepare(engine, data, "tabelle.xlsx", mapped.model_copy(update={"confirm_mapping": True}))
     assert preview.counts["new"] == 2 and not preview.blocking
     commit_import(engine, PLANNER, preview)
     assert observation(engine, "wiesdorf", "sgb2_quote", 2030)["value"] == 25.0
@@ -478,6 +480,9 @@ def test_import_page_logic_maps_previews_and_commits(sqlite_engine: Engine) -> N
     mapping = page.mapping_from_editor(edited)
     assert mapping == {"Nordstadt": "opladen"}
     preview = page.preview(sqlite_engine, state, mapping=mapping, **kwargs)
+    refused = page.commit(sqlite_engine, PLANNER, preview, Bar())  # Nordstadt is not Opladen: confirm first
+    assert "ausdrücklich bestätigen" in refused
+    preview = page.preview(sqlite_engine, state, mapping=mapping, confirm=True, **kwargs)
     bar = Bar()
     assert page.commit(sqlite_engine, PLANNER, preview, bar).startswith("Gespeichert als Import")
     assert bar.seen and bar.seen[-1] == 1.0

@@ -6,7 +6,6 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from sozdash.indicators.comparison import (
-    CITY_CODE,
     _grid,
     comparison_data,
     comparison_summary,
@@ -16,6 +15,7 @@ from sozdash.indicators.comparison import (
 
 LABELS = {"quote": "Quote", "anzahl": "Anzahl"}
 UNITS = {"quote": "%", "anzahl": "Personen"}
+CITY_CODE = "05316000"  # the city's area in data/seed/areas.yaml
 
 
 def _data() -> pd.DataFrame:
@@ -29,14 +29,14 @@ def _data() -> pd.DataFrame:
 
 
 def test_table_has_one_column_per_area_and_the_city() -> None:
-    table = comparison_table(_data(), ["a", "b"], LABELS, 2024)
+    table = comparison_table(_data(), ["a", "b"], LABELS, 2024, CITY_CODE)
     assert table.columns.tolist() == ["Indikator", "A", "B", "Leverkusen (Stadt)"]
     assert table.iloc[0].tolist() == ["Quote", "10,0 %", "*", "12,5 %"]
     assert table.iloc[1].tolist() == ["Anzahl", "1.200 Personen", "800 Personen", "–"]
 
 
 def test_small_multiples_one_panel_per_indicator_and_withheld_values_are_gaps() -> None:
-    fig = small_multiples(_data(), ["a", "b"], LABELS, UNITS)
+    fig = small_multiples(_data(), ["a", "b"], LABELS, UNITS, CITY_CODE)
     titles = [a.text for a in fig.layout.annotations]
     assert titles == ["Quote (%)", "Anzahl (Personen)"]
     assert len(fig.data) == 6  # 3 lines (A, B, city) in each of 2 panels
@@ -70,6 +70,6 @@ def test_three_panels_grid_by_hand() -> None:
         ("3", [0.0, 0.46], [0.0, 0.44]),
     ]
     labels = {"quote": "Quote", "anzahl": "Anzahl", "dritte": "Dritte"}
-    fig = small_multiples(_data(), ["a", "b"], labels, UNITS)
+    fig = small_multiples(_data(), ["a", "b"], labels, UNITS, CITY_CODE)
     assert fig.layout.yaxis3.domain == (0.0, 0.44)
     assert {t.xaxis for t in fig.data} == {"x", "x2", "x3"}

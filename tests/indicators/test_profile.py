@@ -44,7 +44,7 @@ def _row(profile: pd.DataFrame, key: str) -> pd.Series:
 
 
 def test_quote_against_city_value_by_hand() -> None:
-    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024)
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024, "stadt")
     row = _row(profile, "quote")
     sd = math.sqrt(((10 - 20) ** 2 + 0 + (30 - 20) ** 2) / 3)  # 8.164966, d is withheld and not counted
     assert row["z"] == pytest.approx((10 - 18) / sd)  # -0.9798 -> "leicht unter"
@@ -62,7 +62,7 @@ def test_quote_against_city_value_by_hand() -> None:
 
 
 def test_counts_are_compared_with_the_mean_of_the_areas() -> None:
-    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024)
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024, "stadt")
     row = _row(profile, "anzahl")
     sd = math.sqrt((100**2 + 100**2 + 0) / 3)  # 81.649658 around the mean 200
     assert row["reference_kind"] == "mittel" and row["reference"] == pytest.approx(200.0)
@@ -76,12 +76,12 @@ def test_counts_are_compared_with_the_mean_of_the_areas() -> None:
 
 
 def test_highest_value_has_rank_one() -> None:
-    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "c", "C", 2024)
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "c", "C", 2024, "stadt")
     assert (_row(profile, "quote")["rank"], _row(profile, "anzahl")["rank"]) == (1, 2)
 
 
 def test_withheld_value_shows_only_its_symbol() -> None:
-    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "d", "D", 2024)
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "d", "D", 2024, "stadt")
     row = _row(profile, "quote")
     assert row["display"] == "*"
     assert pd.isna(row["value"]) and pd.isna(row["z"]) and row["rank"] is None
@@ -92,7 +92,7 @@ def test_withheld_value_shows_only_its_symbol() -> None:
 
 
 def test_rows_follow_lebenslage_order_and_table_is_german() -> None:
-    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024)
+    profile = build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2024, "stadt")
     assert profile["indicator"].tolist() == ["anzahl", "quote"]  # Bevölkerung before Einkommen
     table = profile_table(profile)
     quote = table[table["Indikator"] == "Quote"].iloc[0]
@@ -150,14 +150,14 @@ def test_non_public_indicator_only_for_internal_readers(engine: Engine) -> None:
 
 
 def test_year_without_values_gives_an_empty_profile_with_all_columns() -> None:
-    empty = build_profile(_obs()[_obs()["period"] == 2024], INDICATORS, PARENT_OF, "a", "A", 2023)
+    empty = build_profile(_obs()[_obs()["period"] == 2024], INDICATORS, PARENT_OF, "a", "A", 2023, "stadt")
     assert empty.empty and "sentence" in empty.columns and "is_demo" in empty.columns
-    assert build_profile(_obs(), INDICATORS, PARENT_OF, "unbekannt", "X", 2024).empty
+    assert build_profile(_obs(), INDICATORS, PARENT_OF, "unbekannt", "X", 2024, "stadt").empty
 
 
 def test_single_area_has_no_spread_and_no_comparison_words() -> None:
     # 2019: only a has a quote value (12,0 %) and there is no city value -> n 1, no sd, no z
-    row = _row(build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2019), "quote")
+    row = _row(build_profile(_obs(), INDICATORS, PARENT_OF, "a", "A", 2019, "stadt"), "quote")
     assert (row["n"], row["rank"]) == (1, 1)
     assert pd.isna(row["z"]) and row["position"] is None
     assert row["sentence"] == "Beim Indikator „Quote“ liegt A bei 12,0 %."

@@ -27,6 +27,12 @@ def version_reads(sqlite_engine: Engine) -> Iterator[list[str]]:
     event.remove(sqlite_engine, "before_cursor_execute", record)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_installed_memoizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Restore whatever memoizer the process had (the app's, once an AppTest imported the ui)."""
+    monkeypatch.setattr(cache, "_memoized", cache._memoized)
+
+
 @pytest.fixture
 def dict_memoizer() -> Iterator[dict[tuple, Any]]:
     """A memoizer like Streamlit's: keyed by every argument except ``_engine``."""
@@ -43,7 +49,6 @@ def dict_memoizer() -> Iterator[dict[tuple, Any]]:
 
     cache.use_memoizer(memoize)
     yield store
-    cache.use_memoizer(None)
 
 
 def _rename_hitdorf(engine: Engine, name: str) -> None:
