@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_pages.py", "bench_index.py", "bench_import.py", "bench_export.py"]
+SCRIPTS = ["bench_pages.py", "bench_index.py", "bench_import.py", "bench_export.py", "bench_city.py"]
 
 
 def main() -> int:

@@ -6,6 +6,7 @@ import streamlit as st
 from sozdash.core import fmt
 from sozdash.importing.areas import AreaTablePreview
 from sozdash.importing.boundaries import BoundaryPreview
+from sozdash.importing.new_indicators import NOTE
 from sozdash.importing.pipeline import Preview
 from sozdash.importing.undo import batch_list
 from sozdash.store import queries
@@ -37,6 +38,11 @@ indicator = left.selectbox("Indikator (bei einer Spalte je Jahr)", ["", *indicat
 period = right.text_input("Jahr (bei einer Spalte je Indikator)", key="import-period")
 crs = right.text_input("Koordinatensystem, falls die Geodatei keines nennt", placeholder="EPSG:25832")
 skip = left.checkbox("Abgelehnte Zeilen auslassen und den Rest speichern")
+create_indicators = left.checkbox(
+    "Unbekannte Indikatoren anlegen", key="import-create-indicators",
+    help="Legt die Indikatoren der Datei, die der Katalog nicht kennt, mit dem Import an: Einheit, Summenbildung "
+    "und Nachkommastellen aus den Daten, Lebenslage nach Stichwort, Polarität neutral – bitte danach prüfen.",
+)  # fmt: skip
 as_areas = left.checkbox("Gebietstabelle: die Datei legt Gebiete an (Code, Name, übergeordneter Code je Zeile "
                          "oder Schlüsseltabelle mit Spalten je Ebene)", key="import-areas")  # fmt: skip
 with st.expander("Spalten für Code, Name und übergeordnetes Gebiet (nur falls nicht erkannt)"):
@@ -61,10 +67,13 @@ else:
                                                         code_column=code_column, name_column=name_column,
                                                         parent_column=parent_column,
                                                         combine=st.session_state.get("import-combine", "ask")),
-                           layout=state.get("layout"), template=template)  # fmt: skip
+                           layout=state.get("layout"), template=template,
+                           create_indicators=create_indicators)  # fmt: skip
     if isinstance(preview, str):
         st.error(fmt.plain(preview), icon=":material/error:")
-        if state.get("layout") and st.button("Eigene Angaben zum Aufbau verwerfen", key="import-layout-reset"):
+        if state.get("layout") and st.button(
+            "Eigene Angaben zum Aufbau verwerfen", key="import-layout-reset"
+        ):
             import_flow.forget_layout()
             st.rerun()
     else:
@@ -135,14 +144,20 @@ else:
                 st.dataframe(preview.city.checks, hide_index=True, key="import-city-checks")
             if not preview.city.not_computed.empty:
                 st.dataframe(preview.city.not_computed, hide_index=True, key="import-city-missing")
+        if isinstance(preview, Preview) and preview.derived.specs:
+            st.subheader("Neu anzulegende Indikatoren")
+            st.caption(fmt.plain(f"{fmt.number(len(preview.derived.specs))} Indikatoren der Datei werden mit dem "
+                                 f"Import angelegt, abgeleitet aus der Datei. {NOTE}"))  # fmt: skip
+            st.dataframe(preview.derived.table, hide_index=True, key="import-new-indicators")
         if not getattr(preview, "unknown_indicators", pd.DataFrame()).empty:
-            st.warning("Unbekannte Indikatoren: " + ", ".join(preview.unknown_indicators["Name in der Datei"])
-                       + ". Bitte oben einen Indikator wählen oder den Katalog ergänzen.")  # fmt: skip
+            st.warning(fmt.plain("Unbekannte Indikatoren: " + ", ".join(preview.unknown_indicators["Name in der Datei"])
+                                 + ". Bitte oben einen Indikator wählen, den Katalog ergänzen oder „Unbekannte "
+                                 "Indikatoren anlegen“ ankreuzen."))  # fmt: skip
         if not preview.rejected.empty:
             st.subheader("Abgelehnte Zeilen")
             st.dataframe(preview.rejected, hide_index=True, key="import-rejected")
         for reason in preview.blocking:
-            st.warning(reason, icon=":material/warning:")
+            st.warning(fmt.plain(reason), icon=":material/warning:")
         save_as = ""
         if isinstance(preview, Preview) and preview.table_layout is not None:
             save_as = st.text_input("Als Vorlage speichern unter … (leer = keine Vorlage)", key="import-save-template",
@@ -161,4 +176,4 @@ open_batches = batches.loc[batches["Status"] == "gespeichert", "Import"].tolist(
 if open_batches:
     chosen = st.selectbox("Import rückgängig machen", open_batches, key="import-undo-choice")
     if st.button("Rückgängig machen", key="import-undo"):
-        st.info(import_flow.undo(engine, actor, int(chosen)))
+        st.info(fmt.plain(import_flow.undo(engine, actor, int(chosen))))

@@ -32,10 +32,13 @@ ImportBatch.rows_unchanged  # written as a keyword when a batch is stored (impor
 ImportBatch.rows_rejected  # written as a keyword when a batch is stored (importing.commit)
 ImportBatch.original_file  # the uploaded file, stored with its checksum (importing.commit)
 Recommendation.session_id  # edited as FieldSpec("session_id", ...) in editing.specs
+ImportTemplate.updated_at  # written as a keyword when a template is saved (importing.templates)
 
 # pytest finds these by name.
 conftest.pytest_configure  # hook
 conftest.pytest_report_header  # hook
 conftest.postgres_template  # fixture, requested with request.getfixturevalue("postgres_template")
+conftest.hamburg_postgres  # fixture, requested with request.getfixturevalue("hamburg_postgres")
+test_cache._keep_the_installed_memoizer  # autouse fixture
 conftest._app_pages_like_a_server  # autouse fixture
 test_pages_in_browser.pytestmark  # module marker (the same name in every browser test module)

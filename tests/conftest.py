@@ -118,3 +118,43 @@ class _AppPagesManager(PagesManager):
 @pytest.fixture(autouse=True)
 def _app_pages_like_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(app_test_module, "PagesManager", _AppPagesManager)
+
+
+@pytest.fixture(scope="session")
+def hamburg_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Hamburg set up from scratch with the README's commands, once per test session (SQLite)."""
+    from tests.new_city import set_up_city
+
+    folder = tmp_path_factory.mktemp("hamburg")
+    set_up_city({"SOZDASH_DATA_DIR": str(folder), "DATABASE_URL": ""})
+    return folder / "sozdash.sqlite"
+
+
+@pytest.fixture(scope="session")
+def hamburg_postgres() -> Iterator[str]:
+    """The same on PostgreSQL: the URL of a database set up with the README's commands."""
+    from tests.new_city import set_up_city
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL nicht konfiguriert (TEST_DATABASE_URL fehlt) – Test NICHT gelaufen")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"sozdash_hamburg_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    hamburg_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    set_up_city({"DATABASE_URL": hamburg_url})
+    yield hamburg_url
+    db.get_engine(hamburg_url).dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hamburg(request: pytest.FixtureRequest) -> Engine:
+    """Hamburg as the README sets it up, on SQLite and on PostgreSQL (shared: do not write)."""
+    if request.param == "sqlite":
+        return db.get_engine(f"sqlite:///{request.getfixturevalue('hamburg_sqlite')}")
+    return db.get_engine(request.getfixturevalue("hamburg_postgres"))

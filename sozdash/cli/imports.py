@@ -27,6 +27,7 @@ from sozdash.importing.boundaries import (
 from sozdash.importing.commit import commit_import
 from sozdash.importing.layout import LayoutChoice, describe, value_table
 from sozdash.importing.layout_options import layout_choice
+from sozdash.importing.new_indicators import NOTE
 from sozdash.importing.pipeline import Preview, prepare
 from sozdash.importing.problems import ImportProblem
 from sozdash.importing.readers import decode, sniff_separator
@@ -76,6 +77,7 @@ def _options(args: argparse.Namespace) -> ImportOptions:
     return ImportOptions(
         source=args.source or f"Datei {Path(args.file).name}", level=args.level, indicator=args.indicator or "",
         period=args.period or "", decimal=args.decimal, area_mapping=mapping, new_indicators=specs,
+        create_indicators=args.create_indicators,
         skip_rejected=args.skip_rejected, level_names=args.level_name or [], code_column=args.code_column or "",
         name_column=args.name_column or "", parent_column=args.parent_column or "", combine=args.combine,
         confirm_mapping=args.confirm_mapping, layout=_layout_choice(args), template=args.template or "",
@@ -121,9 +123,15 @@ def _print_preview(preview: Preview | BoundaryPreview) -> None:
         _print_names_and_city(preview)
     if isinstance(preview, Preview) and not preview.unknown_indicators.empty:
         print(
-            "\nUnbekannte Indikatoren (mit --indicator SCHLÜSSEL zuordnen oder mit --new-indicators anlegen):"
+            "\nUnbekannte Indikatoren (mit --indicator SCHLÜSSEL zuordnen, mit --new-indicators anlegen oder "
+            "mit --create-indicators aus der Datei ableiten):"
         )
         print(preview.unknown_indicators.to_string(index=False))
+    if isinstance(preview, Preview) and preview.derived.specs:
+        print(
+            f"\nNeu anzulegen: {len(preview.derived.specs)} Indikatoren, aus der Datei abgeleitet. {NOTE}"
+        )
+        print(preview.derived.table.to_string(index=False))
     if counts["rejected"]:
         print("\nAbgelehnte Werte:")
         if isinstance(preview, Preview):
@@ -275,6 +283,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--new-indicators", help="CSV: key;name;lebenslage;unit;polarity;source neuer Indikatoren"
     )
+    parser.add_argument(
+        "--create-indicators", action="store_true",
+        help="unbekannte Indikatoren der Datei anlegen, Einheit, Summenbildung und Nachkommastellen aus den "
+        "Daten abgeleitet, Lebenslage nach Stichwort, Polarität neutral (zu prüfen)",
+    )  # fmt: skip
     parser.add_argument("--decimal", choices=["auto", ",", "."], default="auto", help="Dezimaltrennzeichen")
     parser.add_argument("--crs", help="Koordinatensystem, falls die Geodatei keines nennt (z. B. EPSG:25832)")
     parser.add_argument(

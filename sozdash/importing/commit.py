@@ -86,14 +86,15 @@ def _create_indicators(session: Session, actor: Actor, preview: Preview) -> list
     used = set(preview.checked.rows["indicator_key"].unique())
     existing = set(session.scalars(select(Indicator.key)))
     created = []
-    for spec in preview.options.new_indicators:
+    for spec in [*preview.options.new_indicators, *preview.derived.specs]:
         if spec.key in existing or spec.key not in used:
             continue
         session.add(
             Indicator(
                 key=spec.key, name=spec.name, lebenslage=spec.lebenslage, unit=spec.unit, scale=spec.scale,
-                definition=spec.name, source=spec.source, polarity=spec.polarity, aggregation=spec.aggregation,
-                decimals=spec.decimals, is_public=True, note=f"Angelegt beim Import von {preview.file_name}",
+                definition=spec.definition or spec.name, source=spec.source, polarity=spec.polarity,
+                aggregation=spec.aggregation, decimals=spec.decimals, is_public=True,
+                note=spec.note or f"Angelegt beim Import von {preview.file_name}",
             )
         )  # fmt: skip
         audit.record(session, actor, "create", "indicators", spec.key, None, None, spec.name)

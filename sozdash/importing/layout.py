@@ -141,6 +141,8 @@ class TableLayout(BaseModel):
     level_rule: str
     shape: list[str]
     choice: LayoutChoice
+    summed_columns: list[int] = []
+    """Value columns whose coarser rows the sum check proves to be the sums of their finer rows."""
 
 
 @dataclass
@@ -337,14 +339,16 @@ def find_layout(
     value_cells = data[[c - 1 for c in evidence]].set_axis(
         [column_label(c, headers[c - 1]) for c in evidence], axis=1
     )
+    proven: set[str] = set()
     if choice.row_levels:
         levels, rule = choice.row_levels, "Angabe"
     else:
-        levels, rule, level_notes = guess_levels(
+        levels, rule, level_notes, summed_labels = guess_levels(
             rows=rows + 1, area=data[area - 1], values=value_cells, blocks=blank[rows],
             decimal=decimal or detect_decimal(pd.Series(value_cells.to_numpy().ravel(), dtype="string")),
         )  # fmt: skip
         notes += level_notes
+        proven = set(summed_labels)
     notes += _shared_names(data[area - 1], rows + 1, levels)
     content = np.flatnonzero(filled[names.first :] > 0) + names.first + 1
     pure_years = all(not names.found[v.column - 1][1] for v in values)
@@ -356,6 +360,7 @@ def find_layout(
         first_data_row=int(rows[0]) + 1, last_data_row=int(rows[-1]) + 1,
         skipped_rows=sorted(set(content.tolist()) - set((rows + 1).tolist())),
         levels=levels, level_rule=rule, shape=names.shape(), choice=choice,
+        summed_columns=[v.column for v in values if column_label(v.column, headers[v.column - 1]) in proven],
     )  # fmt: skip
     return layout, notes, rows
 

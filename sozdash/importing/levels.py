@@ -51,14 +51,16 @@ def ranges(rows: np.ndarray, tiers: list[str]) -> list[RowLevel]:
 
 def guess_levels(
     *, rows: np.ndarray, area: pd.Series, values: pd.DataFrame, blocks: np.ndarray, decimal: str
-) -> tuple[list[RowLevel], str, list[str]]:
-    """Level tiers of the data rows (file numbers ``rows``), the rule that found them and notes."""
+) -> tuple[list[RowLevel], str, list[str], list[str]]:
+    """Level tiers of the data rows (file numbers ``rows``), the rule that found them, notes, and
+    the labels of the ``values`` columns whose sums the file proves (``summed``; only when the
+    sum check found the levels)."""
     n = len(rows)
     if n < 3:
-        return [], "", []
+        return [], "", [], []
     tiers = _by_codes(area)
     if tiers:
-        return ranges(rows, tiers), "Gebietsschlüssel", []
+        return ranges(rows, tiers), "Gebietsschlüssel", [], []
     counts, labels = _count_columns(values, decimal)
     notes: list[str] = []
     if counts.shape[1]:
@@ -66,7 +68,8 @@ def guess_levels(
         if found is not None:
             tiers, parts, additive = found
             notes += _sum_differences(counts[:, additive], parts, rows, area, [labels[i] for i in additive])
-            return ranges(rows, tiers), "Summenprüfung", notes
+            proven = [labels[i] for i in np.flatnonzero(summed(counts, parts))]
+            return ranges(rows, tiers), "Summenprüfung", notes, proven
     sizes = Counter(blocks.tolist())
     order = sorted(sizes, key=lambda b: int(np.flatnonzero(blocks == b)[0]))
     lengths = [sizes[b] for b in order]
@@ -78,14 +81,14 @@ def guess_levels(
             "Unsicher: Ebenen nur aus den Leerzeilen zwischen den Blöcken geschlossen (größter Block = feinste "
             "Ebene), die Summen bestätigen es nicht."
         )
-        return ranges(rows, [rank[b] for b in blocks.tolist()]), "Blöcke", notes
+        return ranges(rows, [rank[b] for b in blocks.tolist()]), "Blöcke", notes, []
     if normalise(area.iloc[-1]) in TOTAL_ROWS:
         notes.append(
             f"Unsicher: Zeile {rows[-1]} („{area.iloc[-1]}“) als Gesamtsumme angenommen; die Summen "
             "bestätigen es nicht."
         )
-        return ranges(rows, ["1"] * (n - 1) + ["2"]), "Gesamtzeile", notes
-    return [], "", []
+        return ranges(rows, ["1"] * (n - 1) + ["2"]), "Gesamtzeile", notes, []
+    return [], "", [], []
 
 
 def _by_codes(area: pd.Series) -> list[str]:
@@ -204,8 +207,7 @@ def _sum_differences(
 ) -> list[str]:
     """Notes for coarser rows that are not the sum of their block in some of the adding-up columns."""
     notes = []
-    for row, start, stop in parts:
-        diff = counts[start:stop].sum(axis=0) - counts[row]
+    for (row, start, stop), diff in zip(parts, _block_differences(counts, parts), strict=True):
         wrong = np.flatnonzero(np.abs(diff) >= 0.5)
         if len(wrong):
             first = int(wrong[0])
@@ -215,6 +217,21 @@ def _sum_differences(
                 f"Summe {fmt.number(counts[start:stop, first].sum())}, Wert {fmt.number(counts[row, first])})."
             )
     return notes
+
+
+def _block_differences(counts: np.ndarray, parts: list[tuple[int, int, int]]) -> np.ndarray:
+    """Per coarser row of ``parts`` (one row each) and count column: its block's sum minus its value."""
+    diffs = [counts[start:stop].sum(axis=0) - counts[row] for row, start, stop in parts]
+    return np.array(diffs).reshape(len(parts), counts.shape[1])
+
+
+def summed(counts: np.ndarray, parts: list[tuple[int, int, int]]) -> np.ndarray:
+    """Per count column: whether the file proves that its values add up – more than half of the
+    coarser rows are exactly the sum of their finer rows, and none is below it (a coarser row
+    above the sum holds finer areas without a row of their own, e.g. Hamburg-Mitte and Neuwerk)."""
+    diff = _block_differences(counts, parts)
+    exact = (np.abs(diff) < 0.5).sum(axis=0)
+    return (diff < 0.5).all(axis=0) & (2 * exact > len(parts))
 
 
 def resolve_levels(hints: pd.Series, names: pd.DataFrame, areas: pd.DataFrame) -> dict[str, str]:

@@ -19,6 +19,7 @@ from sozdash.importing.hierarchy import Combined, combined_rows, combined_table
 from sozdash.importing.layout import TableLayout, column_label, column_letter
 from sozdash.importing.levels import match_with_levels
 from sozdash.importing.names import VIA, AreaMatch, match_indicators, names_agree
+from sozdash.importing.new_indicators import NewIndicators, applied, derive
 from sozdash.importing.problems import ImportProblem
 from sozdash.importing.readers import LAYOUTS, LongTable, read_table
 from sozdash.importing.templates import stored_templates
@@ -78,6 +79,8 @@ class Preview:
     """Every name of the file that goes to an area of another name, with both names (``RENAMED_COLUMNS``)."""
     city: CityValues = field(default_factory=lambda: no_city_values([]))
     """City values computed from the areas, city rows checked against them, and why some are missing."""
+    derived: NewIndicators = field(default_factory=NewIndicators)
+    """The indicators created from the data (``options.create_indicators``), with what was derived."""
 
     @property
     def rejected(self) -> pd.DataFrame:
@@ -165,8 +168,13 @@ def prepare(
         frame, area_ids = frame[keep].reset_index(drop=True), area_ids[keep].reset_index(drop=True)
         catalogue = _catalogue(conn, options)
         indicator_keys, unknown = _map_indicators(frame, catalogue, options)
-        progress(0.5, "Werte werden geprüft …")
         decimal = table.decimal if options.decimal == "auto" else options.decimal
+        derived = NewIndicators()
+        if options.create_indicators:
+            derived = derive(unknown["Name in der Datei"], frame, decimal, table.table_layout, catalogue["key"],
+                             options.source, file_name)  # fmt: skip
+            catalogue, indicator_keys, unknown = applied(derived, catalogue, frame, indicator_keys, unknown)
+        progress(0.5, "Werte werden geprüft …")
         checked = check_rows(frame, decimal, area_ids, indicator_keys, catalogue, _columns(table, frame))
         progress(0.7, "Stadtwerte werden aus den Gebieten berechnet …")
         city = city_values(conn, checked.rows, catalogue, areas, combined)
@@ -182,7 +190,7 @@ def prepare(
             "unchanged": int(counts.get("unchanged", 0)), "rejected": len(checked.rejected),
         },
         combined=combined, combined_table=combined_info, table_layout=table.table_layout, notes=table.notes,
-        template=table.template, renamed=renamed, city=city,
+        template=table.template, renamed=renamed, city=city, derived=derived,
     )  # fmt: skip
     progress(1.0, "Vorschau fertig.")
     return preview

@@ -129,7 +129,9 @@ def template_name(name: str) -> str:
     """The name a template is saved under (stripped); raises ``ImportProblem`` unless 1–200 characters."""
     name = name.strip()
     if not 1 <= len(name) <= 200:
-        raise ImportProblem(f"Der Name der Vorlage muss 1 bis 200 Zeichen lang sein (angegeben: {len(name)}).")
+        raise ImportProblem(
+            f"Der Name der Vorlage muss 1 bis 200 Zeichen lang sein (angegeben: {len(name)})."
+        )
     return name
 
 

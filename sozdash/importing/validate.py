@@ -53,7 +53,7 @@ OK_FLAGS = {"", "e", "p", "v", "r", "ok", "endgültig", "vorläufig"}
 
 
 class IndicatorSpec(BaseModel):
-    """Metadata of an indicator the import creates (given by the user)."""
+    """Metadata of an indicator the import creates (given by the user or derived from the file)."""
 
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{1,79}$")
     name: str = Field(min_length=2, max_length=200)
@@ -63,6 +63,10 @@ class IndicatorSpec(BaseModel):
     source: str = Field(min_length=3)
     aggregation: Literal["ratio", "sum", "none"] = "none"
     decimals: int = Field(default=1, ge=0, le=6)
+    definition: str = ""
+    """'' = the name."""
+    note: str = ""
+    """'' = where it was created ("Angelegt beim Import von …")."""
 
     @field_validator("lebenslage")
     @classmethod
@@ -99,6 +103,9 @@ class ImportOptions(BaseModel):
     indicator_mapping: dict[str, str] = {}
     """Raw indicator name → catalogue key (existing or one of ``new_indicators``)."""
     new_indicators: list[IndicatorSpec] = []
+    create_indicators: bool = False
+    """Create the file's indicators that are neither known nor in ``new_indicators`` from its data
+    (``importing.new_indicators.derive``)."""
     skip_rejected: bool = False
     """Commit the valid rows even when some rows were rejected."""
     layout: LayoutChoice = LayoutChoice()

@@ -77,11 +77,13 @@ def preview(
     engine: Engine, state: dict[str, Any], *, source: str, level: str | None, indicator: str, period: str,
     crs: str | None, skip: bool, mapping: dict[str, str], progress: Any, confirm: bool = False,
     areas: AreaInputs = AreaInputs(), layout: LayoutChoice | None = None, template: str = "",
+    create_indicators: bool = False,
 ) -> AnyPreview | str:  # fmt: skip
     """The preview of the uploaded file, or a German message why there is none; ``confirm``: the
     user confirmed that names of the mapping go to areas of another name; ``level`` may be
     ``NEW_LEVEL`` (named by ``areas.new_level_name``); ``layout``: the confirmed mapping step,
-    ``template``: the chosen template ('' = the one that fits)."""
+    ``template``: the chosen template ('' = the one that fits); ``create_indicators``: create the
+    file's unknown indicators from its data."""
 
     def report(fraction: float, text: str) -> None:
         progress.progress(min(1.0, fraction), text=text)
@@ -97,6 +99,7 @@ def preview(
     try:
         options = ImportOptions(source=source, level=level, indicator=indicator, period=period,
                                 skip_rejected=skip, area_mapping=mapping, confirm_mapping=confirm,
+                                create_indicators=create_indicators,
                                 level_names=level_names, code_column=areas.code_column, name_column=areas.name_column,
                                 parent_column=areas.parent_column, combine=areas.combine,
                                 layout=layout or LayoutChoice(), template=template)  # fmt: skip
@@ -174,7 +177,9 @@ def undo(engine: Engine, actor: Actor, batch_id: int) -> str:
 
 
 def written_values(preview: Preview, names: dict[str, str]) -> pd.DataFrame:
-    """The file's values a commit writes, counted per indicator (``names``: key → name) and year."""
+    """The file's values a commit writes, counted per indicator (``names``: key → name, the
+    indicators the import creates added) and year."""
+    names = names | {spec.key: spec.name for spec in preview.derived.specs}
     rows = preview.classified[~preview.classified["is_computed"].astype(bool)]
     kinds = {"new": "neu", "changed": "geändert", "unchanged": "unverändert"}
     if rows.empty:
@@ -182,6 +187,8 @@ def written_values(preview: Preview, names: dict[str, str]) -> pd.DataFrame:
     counts = pd.crosstab([rows["indicator_key"], rows["period"]], rows["kind"])
     counts = counts.reindex(columns=list(kinds), fill_value=0).rename(columns=kinds).reset_index()
     indicator = [f"{names.get(k, k)} ({k})" for k in counts["indicator_key"]]
-    return counts.drop(columns="indicator_key").rename(columns={"period": "Jahr"}).assign(Indikator=indicator)[
-        ["Indikator", "Jahr", *kinds.values()]
-    ]
+    return (
+        counts.drop(columns="indicator_key")
+        .rename(columns={"period": "Jahr"})
+        .assign(Indikator=indicator)[["Indikator", "Jahr", *kinds.values()]]
+    )
