@@ -11,9 +11,10 @@ from pptx.text.text import TextFrame, _Hyperlink
 from pydeck import Layer
 
 from sozdash.exports.pdf import Document
-from sozdash.store.models import ImportBatch, Indicator, Recommendation
+from sozdash.store.models import ImportBatch, ImportTemplate, Indicator, Recommendation
 from tests import conftest
 from tests.e2e import test_pages_in_browser
+from tests.store import test_cache
 
 # Library hooks and settings: the library calls or reads them; here they are only defined or set.
 Document.footer  # fpdf2 calls FPDF.footer() at the end of every page
