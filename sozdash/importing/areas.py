@@ -14,7 +14,6 @@ stored level of that rank. Shapes follow later through the boundary import (matc
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Hashable
@@ -36,7 +35,7 @@ from sozdash.importing.problems import ImportProblem
 from sozdash.importing.readers import read_cells
 from sozdash.importing.validate import ImportOptions
 from sozdash.store import db
-from sozdash.store.models import Area, ImportBatch
+from sozdash.store.models import Area
 
 CODE_WORDS = ("nummer", "nr", "id", "code", "schluessel", "kennziffer", "kennung", "key", "no")
 NAME_WORDS = ("name", "namen", "bezeichnung")
@@ -491,15 +490,7 @@ def commit_areas(engine: Engine, actor: Actor, preview: AreaTablePreview) -> int
         return None
     source = preview.options.source
     with db.session_scope(engine) as session:
-        batch = ImportBatch(
-            kind="import", source=source, file_name=preview.file_name[:400], checksum=preview.checksum,
-            created_by=actor.username, created_at=dt.datetime.now().replace(microsecond=0),
-            rows_total=preview.counts["total"], rows_new=preview.counts["new"], rows_changed=preview.counts["changed"],
-            rows_unchanged=preview.counts["unchanged"], rows_rejected=preview.counts["rejected"],
-            original_file=preview.data, is_demo=False, status="committed",
-        )  # fmt: skip
-        session.add(batch)
-        session.flush()
+        batch = hierarchy.new_area_batch(session, actor, preview)
         levels = hierarchy.create_levels(session, actor, preview.levels, source)
         conn = session.connection()
         ids = _ids(conn)

@@ -11,7 +11,6 @@ display copy, ``geometry_quality = 'official'`` and the centroid.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -38,7 +37,7 @@ from sozdash.importing.pipeline import Progress, no_progress
 from sozdash.importing.problems import ImportProblem, check_size, open_zip
 from sozdash.importing.validate import ImportOptions
 from sozdash.store import db
-from sozdash.store.models import Area, AreaNameMapping, ImportBatch
+from sozdash.store.models import Area, AreaNameMapping
 
 SUFFIXES = {".geojson", ".json", ".zip", ".gpkg"}
 MIN_AREA_DEG2 = 1e-10
@@ -400,15 +399,7 @@ def commit_boundaries(engine: Engine, actor: Actor, preview: BoundaryPreview) ->
     with db.session_scope(engine) as session:
         before: dict[str, dict[str, Any]] = {}
         created: list[int] = []
-        batch = ImportBatch(
-            kind="import", source=source, file_name=preview.file_name[:400], checksum=preview.checksum,
-            created_by=actor.username, created_at=dt.datetime.now().replace(microsecond=0),
-            rows_total=preview.counts["total"], rows_new=preview.counts["new"], rows_changed=preview.counts["changed"],
-            rows_unchanged=preview.counts["unchanged"], rows_rejected=preview.counts["rejected"],
-            original_file=preview.data, is_demo=False, status="committed",
-        )  # fmt: skip
-        session.add(batch)
-        session.flush()
+        batch = hierarchy.new_area_batch(session, actor, preview)
         levels = hierarchy.create_levels(session, actor, [preview.level] if preview.level else [], source)
         for feature in write.to_dict("records"):
             values = hierarchy.area_values(feature["geometry"])

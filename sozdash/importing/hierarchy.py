@@ -16,10 +16,11 @@ without a value below those with one, so that neither hides the other.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ from sozdash.core.permissions import Actor
 from sozdash.importing.names import match_areas, normalise
 from sozdash.importing.problems import ImportProblem
 from sozdash.importing.validate import ImportOptions
-from sozdash.store.models import Area, AreaLevel, AreaPart
+from sozdash.store.models import Area, AreaLevel, AreaPart, ImportBatch
 
 LEVEL_KEY = re.compile(r"[a-z][a-z0-9_]{1,29}")
 QUALITY_ORDER = ("none", "schematic", "official")
@@ -387,3 +388,28 @@ def combined_table(found: list[Combined], frame: pd.DataFrame, options: ImportOp
           "Entscheidung": "vorhanden" if c.area_id >= 0 else decision} for c in found],
         columns=["Name in der Datei", "Teile", "Ebene", "Zeilen", "Entscheidung"],
     )  # fmt: skip
+
+
+class AreaFilePreview(Protocol):
+    """What the boundary and the area-table previews share for their import batch."""
+
+    file_name: str
+    data: bytes
+    checksum: str
+    options: ImportOptions
+    counts: dict[str, int]
+
+
+def new_area_batch(session: Session, actor: Actor, preview: AreaFilePreview) -> ImportBatch:
+    """The import batch of a file that creates or reshapes areas (archived file, counts)."""
+    counts = preview.counts
+    batch = ImportBatch(
+        kind="import", source=preview.options.source, file_name=preview.file_name[:400], checksum=preview.checksum,
+        created_by=actor.username, created_at=dt.datetime.now().replace(microsecond=0),
+        rows_total=counts["total"], rows_new=counts["new"], rows_changed=counts["changed"],
+        rows_unchanged=counts["unchanged"], rows_rejected=counts["rejected"],
+        original_file=preview.data, is_demo=False, status="committed",
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+    return batch
