@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,32 @@ def _postgres_copy(template: str) -> Iterator[Engine]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@contextmanager
+def own_database(kind: str, tmp_path: Path, prefix: str) -> Iterator[Engine]:
+    """An empty database of its own: a SQLite file in ``tmp_path`` or a new PostgreSQL database at
+    TEST_DATABASE_URL (skipped without one), dropped afterwards."""
+    if kind == "sqlite":
+        engine = db.get_engine(f"sqlite:///{tmp_path / f'{prefix}.sqlite'}")
+        yield engine
+        engine.dispose()
+        return
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("PostgreSQL nicht konfiguriert (TEST_DATABASE_URL fehlt) – Test NICHT gelaufen")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"sozdash_{prefix}_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = db.get_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -24,14 +24,14 @@ _OFFICIAL_SUFFIX = re.compile(
     r",\s*(?:kreisfreie stadt|stadt|freie und hansestadt|freie hansestadt|hansestadt|landeshauptstadt"
     r"|universitaetsstadt|wissenschaftsstadt)$"
 )
-"""The kind of municipality GENESIS appends to a name ("Leverkusen, kreisfreie Stadt")."""
+"""The kind of municipality GENESIS appends to a name ("Musterstadt, kreisfreie Stadt")."""
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
 
 
 def normalise(name: object) -> str:
     """A comparison key: lower case, umlauts as ae/oe/ue/ss, ``_``/``-``/``.`` as spaces,
     without a leading number ("03 Nordstadt"), type prefix ("Stadtteil 5 Nordstadt") or GENESIS
-    suffix ("Leverkusen, kreisfreie Stadt"), Roman numerals as digits ("Stadtbezirk II" = "Stadtbezirk 2")."""
+    suffix ("Musterstadt, kreisfreie Stadt"), Roman numerals as digits ("Stadtbezirk II" = "Stadtbezirk 2")."""
     text = str(name if name is not None else "").casefold().translate(_UMLAUTS).strip()
     text = _OFFICIAL_SUFFIX.sub("", text)
     text = re.sub(r"[_\-–/,]+", " ", text)

@@ -91,7 +91,7 @@ def upgrade(engine: Engine) -> None:
 
 @dataclass(frozen=True)
 class EmptyCity:
-    """What ``init --empty`` starts with instead of the Leverkusen default."""
+    """What ``init --empty`` starts with instead of the shipped seed (``data/seed``)."""
 
     name: str
     ags: str
@@ -102,12 +102,12 @@ class EmptyCity:
         if not re.fullmatch(r"\d{8}", self.ags):
             raise DatabaseError(
                 f"„{self.ags}“ ist kein Amtlicher Gemeindeschlüssel.",
-                "Der AGS hat genau 8 Ziffern, z. B. 02000000 für Hamburg oder 05316000 für Leverkusen.",
+                "Der Amtliche Gemeindeschlüssel hat genau 8 Ziffern (Gemeindeverzeichnis des Statistischen Bundesamts).",
             )
 
 
 def ensure_database(engine: Engine, empty_city: EmptyCity | None = None) -> None:
-    """Create and fill an empty database in one transaction (the Leverkusen default, or only
+    """Create and fill an empty database in one transaction (the shipped seed, or only
     ``empty_city``); refuse an unusable one.
 
     Raises ``DatabaseError`` with a German explanation when the database cannot be reached,

@@ -11,7 +11,6 @@ import hashlib
 import io
 import itertools
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ import openpyxl
 import pytest
 import shapely
 from shapely.geometry import shape
-from sqlalchemy import Engine, create_engine, func, make_url, select, text
+from sqlalchemy import Engine, func, select
 
 from sozdash.core.permissions import Actor
 from sozdash.importing.areas import commit_areas, prepare_areas
@@ -36,6 +35,7 @@ from sozdash.indicators.explorer import parent_map
 from sozdash.store import bootstrap, db, queries
 from sozdash.store.dump import dump
 from sozdash.store.models import Area, AreaLevel, AreaPart, ImportBatch, Observation
+from tests.conftest import own_database
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hamburg"
 PLANNER = Actor("planerin", "planung")
@@ -46,26 +46,9 @@ _counter = itertools.count()
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def hamburg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty instance for Hamburg (``init --empty``), once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        engine = db.get_engine(f"sqlite:///{tmp_path / 'hamburg.sqlite'}")
+    with own_database(request.param, tmp_path, "hh") as engine:
         bootstrap.ensure_database(engine, bootstrap.EmptyCity("Hamburg", HAMBURG_AGS))
         yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("PostgreSQL nicht konfiguriert (TEST_DATABASE_URL fehlt) – Test NICHT gelaufen")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"sozdash_hh_{os.getpid()}_{next(_counter)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = db.get_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
-    bootstrap.ensure_database(engine, bootstrap.EmptyCity("Hamburg", HAMBURG_AGS))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.fixture

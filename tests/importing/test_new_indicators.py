@@ -11,14 +11,13 @@ border) does not (29.299 against 22.073).
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import openpyxl
 import pytest
-from sqlalchemy import Engine, create_engine, func, make_url, select, text
+from sqlalchemy import Engine, func, select
 
 from sozdash.core.permissions import Actor
 from sozdash.importing.boundaries import commit_boundaries, prepare_boundaries
@@ -30,6 +29,7 @@ from sozdash.importing.undo import undo_batch
 from sozdash.importing.validate import ImportOptions
 from sozdash.store import bootstrap, db
 from sozdash.store.models import Area, AreaPart, ImportBatch, Indicator, Observation
+from tests.conftest import own_database
 
 HAMBURG = Path(__file__).resolve().parents[1] / "fixtures" / "hamburg"
 PROFILE = HAMBURG / "stadtteilprofile_2014.xlsx"
@@ -58,27 +58,8 @@ def _with_boundaries(engine: Engine) -> Engine:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def hamburg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty Hamburg instance with its 1 + 7 + 104 areas, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        engine = _with_boundaries(db.get_engine(f"sqlite:///{tmp_path / 'hamburg.sqlite'}"))
-        yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("PostgreSQL nicht konfiguriert (TEST_DATABASE_URL fehlt) – Test NICHT gelaufen")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"sozdash_newind_{os.getpid()}_{next(_counter)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = _with_boundaries(
-        db.get_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
-    )
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_database(request.param, tmp_path, "newind") as engine:
+        yield _with_boundaries(engine)
 
 
 def _file_column(letter: str) -> dict[int, object]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,11 +9,12 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from sozdash.store import bootstrap, db
+from sozdash.store import bootstrap
 from sozdash.store.models import Base
+from tests.conftest import own_database
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -27,23 +27,8 @@ def test_migrations_match_the_models(engine: Engine) -> None:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An empty database of this test's own, once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        yield db.get_engine(f"sqlite:///{tmp_path / 'old.sqlite'}")
-        return
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        pytest.skip("PostgreSQL nicht konfiguriert (TEST_DATABASE_URL fehlt) – Test NICHT gelaufen")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"sozdash_old_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = db.get_engine(make_url(url).set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_database(request.param, tmp_path, "old") as engine:
+        yield engine
 
 
 OLD_ROWS = """
