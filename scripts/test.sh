@@ -24,4 +24,10 @@ fi
 .venv/bin/mypy
 .venv/bin/lint-imports --no-logo
 .venv/bin/vulture
-.venv/bin/python -m pytest "$@"
+if [ "$#" -gt 0 ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+# Everything but the browser tests on both cores (a test file stays on one worker, so a session
+# fixture such as the Hamburg instance is built once), then the browser tests one at a time.
+.venv/bin/python -m pytest -n 2 --dist loadfile -m "not e2e"
+.venv/bin/python -m pytest -m e2e

@@ -159,7 +159,8 @@ def hamburg_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def hamburg_postgres() -> Iterator[str]:
-    """The same on PostgreSQL: the URL of a database set up with the README's commands."""
+    """The same on PostgreSQL: the URL of a database set up with the README's commands (in this
+    process: the SQLite set-up already runs each as its own process)."""
     from tests.new_city import set_up_city
 
     url = os.environ.get("TEST_DATABASE_URL")
@@ -171,7 +172,7 @@ def hamburg_postgres() -> Iterator[str]:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     hamburg_url = make_url(url).set(database=name).render_as_string(hide_password=False)
-    set_up_city({"DATABASE_URL": hamburg_url})
+    set_up_city({"DATABASE_URL": hamburg_url}, in_process=True)
     yield hamburg_url
     db.get_engine(hamburg_url).dispose()
     with admin.connect() as conn:

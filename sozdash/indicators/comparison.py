@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.core import fmt
-from sozdash.indicators.explorer import city_code
+from sozdash.indicators.explorer import city_code, parent_map
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
 
@@ -30,7 +30,7 @@ CITY_STYLE = {"color": "#000000", "dash": "dash"}
 def comparison_data(engine: Engine, areas: tuple[str, ...], indicators: tuple[str, ...]) -> pd.DataFrame:
     """Observations of ``areas`` and the city for ``indicators`` over all years, confidential."""
     all_areas = queries.areas(engine)
-    parent_of = dict(zip(all_areas["code"], all_areas["parent_code"], strict=True))
+    parent_of = parent_map(all_areas)
     obs = pd.concat([queries.observations(engine, indicator=key) for key in indicators], ignore_index=True)
     shown = apply_confidentiality(obs, queries.indicators(engine), parent_of)
     return shown[shown["area"].isin([*areas, city_code(engine)])].reset_index(drop=True)

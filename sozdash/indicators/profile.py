@@ -26,6 +26,7 @@ from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.access.visibility import public_rows
 from sozdash.core import fmt
 from sozdash.core.vocab import CONTROLLING_STATUS, LEBENSLAGEN
+from sozdash.indicators.explorer import parent_map
 from sozdash.indicators.sentences import CLEARLY, SLIGHTLY, profile_sentence
 from sozdash.indicators.trends import DEFAULT_TOLERANCE, change_over
 from sozdash.programmes import altenhilfe, projects
@@ -149,7 +150,7 @@ def area_profile(engine: Engine, area: str, year: int, public_only: bool = True)
     first = year - TREND_YEARS
     obs = pd.concat([obs, city], ignore_index=True)
     obs = obs[obs["period"].isin([first, year]) & obs["indicator"].isin(catalogue["key"])]
-    parent_of = dict(zip(areas["code"], areas["parent_code"], strict=True))
+    parent_of = parent_map(areas)
     return build_profile(obs, catalogue, parent_of, area, row["name"], year, city_level)
 
 

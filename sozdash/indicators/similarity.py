@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.core import fmt
+from sozdash.indicators.explorer import parent_map
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
 
@@ -56,7 +57,7 @@ def similar_areas(
     German columns Gebiet, Abstand and the displayed values."""
     areas = queries.areas(engine)
     level = areas.loc[areas["code"] == reference, "level"].iloc[0]
-    parent_of = dict(zip(areas["code"], areas["parent_code"], strict=True))
+    parent_of = parent_map(areas)
     catalogue = queries.indicators(engine)
     obs = pd.concat([queries.observations(engine, indicator=key, level=level) for key in indicators])
     obs = apply_confidentiality(obs[obs["period"] == year], catalogue, parent_of)

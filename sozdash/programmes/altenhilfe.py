@@ -363,56 +363,64 @@ def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go
     return fig, summary, table
 
 
+def coverage_level(engine: Engine, period: str) -> tuple[str, str]:
+    """The level of the coverage view (key, name): the level of the period's packages, else the
+    finest level with population 65+ ("" when there is none)."""
+    areas = queries.areas(engine)
+    placed = areas.loc[areas["code"].isin(packages(engine).query("round_key == @period")["area"]), "level"]
+    level = str(placed.mode().iloc[0]) if not placed.empty else explorer.default_level(engine, "bevoelkerung_65plus")
+    return level or "", queries.area_levels(engine).get(level or "", "Gebiet")
+
+
 def coverage(engine: Engine, period: str, as_of: dt.date) -> tuple[pd.DataFrame, int | None, bool]:
-    """Per Stadtteil: packages of the period, population 65+ and old-age indicators (newest
-    year as of ``as_of``, after statistical confidentiality); returns the frame, the data year
-    and whether values are demo."""
-    areas = queries.areas(engine).query("level == 'stadtteil'")
+    """Per area of ``coverage_level`` (column named after the level): packages of the period,
+    population 65+ and old-age indicators (newest year as of ``as_of``, after statistical
+    confidentiality); returns the frame, the data year and whether values are demo."""
+    level, level_name = coverage_level(engine, period)
+    areas = queries.areas(engine).query("level == @level")
     chosen = packages(engine).query("round_key == @period")
-    older = explorer.series(engine, "bevoelkerung_65plus", "stadtteil").query("level == 'stadtteil'")
+    older = explorer.series(engine, "bevoelkerung_65plus", level).query("level == @level")
     year = refdate.newest_data_year(older["period"], as_of)
-    frame = pd.DataFrame({"code": areas["code"], "Stadtteil": areas["name"]})
-    frame["Wirkungspakete"] = [int((chosen["area"] == c).sum()) for c in frame["code"]]
-    frame["Titel"] = [", ".join(chosen.loc[chosen["area"] == c, "title"]) for c in frame["code"]]
+    frame = pd.DataFrame({"code": areas["code"], level_name: areas["name"]})
+    per_area = chosen.groupby("area")["title"]
+    frame["Wirkungspakete"] = frame["code"].map(per_area.size()).fillna(0).astype(int)
+    frame["Titel"] = frame["code"].map(per_area.agg(", ".join)).astype("string").fillna("")
     values = older[older["period"] == year].set_index("area")
-    frame["65 Jahre und älter"] = [values["value"].get(c) for c in frame["code"]]
-    frame["Pakete je 1.000 Ältere"] = [
-        round(n / v * 1000, 2) if v else None
-        for n, v in zip(frame["Wirkungspakete"], frame["65 Jahre und älter"], strict=True)
-    ]
-    demo = bool(values["is_demo"].any()) if not values.empty else False
+    frame["65 Jahre und älter"] = frame["code"].map(values["value"])
+    frame["Pakete je 1.000 Ältere"] = (frame["Wirkungspakete"] / frame["65 Jahre und älter"] * 1000).round(2)
+    demo = bool(values["is_demo"].any())
     for key in OLD_AGE_INDICATORS:
-        obs = explorer.series(engine, key, "stadtteil").query("level == 'stadtteil'")
+        obs = explorer.series(engine, key, level).query("level == @level")
         obs = obs[obs["period"] == year].set_index("area")
-        demo |= bool(obs["is_demo"].any()) if not obs.empty else False
+        demo |= bool(obs["is_demo"].any())
         meta = explorer.indicator_row(engine, key)
-        frame[f"{meta['name']} ({meta['unit']})"] = [
-            round(v, 1) if pd.notna(v) else None for v in (obs["value"].get(c) for c in frame["code"])
-        ]
-    frame["Abdeckung"] = [
-        "✓ mit Paket" if n else "○ kein Paket in den Daten" for n in frame["Wirkungspakete"]
-    ]
+        frame[f"{meta['name']} ({meta['unit']})"] = frame["code"].map(obs["value"]).round(1)
+    frame["Abdeckung"] = frame["Wirkungspakete"].gt(0).map(
+        {True: "✓ mit Paket", False: "○ kein Paket in den Daten"}
+    )
     return frame.drop(columns="code").sort_values("65 Jahre und älter", ascending=False), year, demo
 
 
 def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
     """Population 65+ per Stadtteil, bars marked by whether a package of the period is there."""
     frame, year, demo = coverage(engine, period, as_of)
+    name = str(frame.columns[0])
     fig = go.Figure()
     for label, colour in (("✓ mit Paket", "#1a9641"), ("○ kein Paket in den Daten", "#bdbdbd")):
         part = frame[frame["Abdeckung"] == label]
-        fig.add_trace(go.Bar(x=list(part["Stadtteil"]), y=list(part["65 Jahre und älter"]), name=label, marker_color=colour,
+        fig.add_trace(go.Bar(x=list(part[name]), y=list(part["65 Jahre und älter"]), name=label, marker_color=colour,
                              text=[f"{label[0]} {n}" for n in part["Wirkungspakete"]], textposition="outside"))  # fmt: skip
-    fig.update_layout(title=f"Ältere Menschen (65+) je Stadtteil {year} und Wirkungspakete", yaxis_title="Personen",
+    fig.update_layout(title=f"Ältere Menschen (65+) je {name} {year} und Wirkungspakete", yaxis_title="Personen",
                       height=420, barmode="group")  # fmt: skip
-    fig.update_xaxes(categoryorder="array", categoryarray=list(frame["Stadtteil"]))
+    fig.update_xaxes(categoryorder="array", categoryarray=list(frame[name]))
     uncovered = frame[frame["Wirkungspakete"] == 0].head(3)
-    unassigned = int(packages(engine).query("round_key == @period")["area"].isna().sum())
+    chosen = packages(engine).query("round_key == @period")
+    unassigned = int(chosen["area"].isna().sum())
     summary = (
-        f"{int((frame['Wirkungspakete'] > 0).sum())} von {len(frame)} Stadtteilen haben ein Wirkungspaket dieser "
-        f"Periode in den Daten; {unassigned} Paket(e) ohne belegten Stadtteil. Die meisten Älteren ohne Paket in den "
-        f"Daten leben in: {', '.join(f'{n} ({fmt.number(v)})' for n, v in zip(uncovered['Stadtteil'], uncovered['65 Jahre und älter'], strict=True))}. "
-        "Achtung: Erfasst sind nur die vier 2019 neu aufgenommenen Pakete – eine Lücke hier heißt „nicht in den "
+        f"{int((frame['Wirkungspakete'] > 0).sum())} von {len(frame)} Gebieten ({name}) haben ein Wirkungspaket "
+        f"dieser Periode in den Daten; {unassigned} Paket(e) ohne belegtes Gebiet. Die meisten Älteren ohne Paket in "
+        f"den Daten leben in: {', '.join(f'{n} ({fmt.number(v)})' for n, v in zip(uncovered[name], uncovered['65 Jahre und älter'], strict=True))}. "
+        f"Achtung: Erfasst sind {len(chosen)} Pakete dieser Periode – eine Lücke hier heißt „nicht in den "
         "Daten“, nicht „kein Angebot“." + (" Einwohnerzahlen sind Beispieldaten." if demo else "")
     )
     return fig, summary, frame
