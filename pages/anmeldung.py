@@ -41,7 +41,7 @@ else:
         try:
             auth.login(st.session_state, auth.authenticate(engine, username, password))
         except auth.LoginFailed as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(fmt.plain(exc), icon=":material/error:")
         else:
             st.rerun()
     if login.sso_mapping() is not None:

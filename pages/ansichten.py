@@ -28,7 +28,7 @@ downloads.download_buttons(shown, "gespeicherte-ansichten", key="views")
 titles = dict(zip(views["id"], views["Titel"] + " · " + views["Seite"], strict=True))
 view_id = st.selectbox("Ansicht", list(titles), format_func=titles.get, key="view-choice")
 view = saved_views.get_view(engine, view_id)
-st.page_link(saved_views.page_file(view.page), label=f"„{view.title}“ öffnen", icon=":material/open_in_new:",
+st.page_link(saved_views.page_file(view.page), label=f"„{fmt.plain(view.title)}“ öffnen", icon=":material/open_in_new:",
              query_params=view.params)  # fmt: skip
 st.markdown(f"**Link zum Weitergeben:** `{saved_views.deep_link(view.page, view.params)}`")
 
@@ -47,7 +47,7 @@ def change(action, *args: object) -> None:
 
 
 if outcome := st.session_state.pop("views-outcome", None):
-    (st.success if outcome[0] == "success" else st.error)(outcome[1])
+    (st.success if outcome[0] == "success" else st.error)(fmt.plain(outcome[1]))
 with st.form(f"rename-{view.id}"):
     st.subheader("Umbenennen")
     st.text_input("Titel", value=view.title, max_chars=saved_views.MAX_TITLE, key=f"title-{view.id}")
@@ -55,6 +55,6 @@ with st.form(f"rename-{view.id}"):
     st.form_submit_button("Änderungen speichern", icon=":material/save:", on_click=lambda: change(
         saved_views.rename_view, view.id, st.session_state[f"title-{view.id}"], st.session_state[f"note-{view.id}"]))  # fmt: skip
 
-confirm = st.checkbox(f"Ja, „{view.title}“ löschen", key=f"confirm-{view.id}")
+confirm = st.checkbox(f"Ja, „{fmt.plain(view.title)}“ löschen", key=f"confirm-{view.id}")
 st.button("Löschen", icon=":material/delete:", disabled=not confirm, on_click=change,
           args=(saved_views.delete_view, view.id))  # fmt: skip

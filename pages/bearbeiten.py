@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from sozdash.core.fmt import plain
 from sozdash.core.permissions import PermissionDenied
 from sozdash.editing import records as editing
 from sozdash.editing.specs import ENTITIES
@@ -12,7 +13,7 @@ engine = startup.engine()
 st.title("Bearbeiten")
 actor = login.require_page_role(__file__)
 if message := st.session_state.pop("edit-flash", None):
-    st.success(message, icon=":material/check_circle:")
+    st.success(plain(message), icon=":material/check_circle:")
 
 
 def done(message: str, record_id: int | None) -> None:
@@ -31,7 +32,7 @@ chosen = url_state.url_select("Eintrag", list(labels), "nr", format_func=labels.
 try:
     values, version = editing.load(engine, spec, chosen) if chosen else (editing.defaults(spec), 0)
 except editing.RecordGone as exc:  # deleted by someone else a moment ago
-    st.warning(str(exc), icon=":material/delete:")
+    st.warning(plain(exc), icon=":material/delete:")
     st.stop()
 loaded = st.session_state.get("edit-loaded")  # the version this session started editing from
 if loaded and loaded[:2] == (spec.key, chosen):
@@ -64,7 +65,7 @@ if submitted:
     except editing.ValidationFailed as exc:
         form_slot.error("Nicht gespeichert – bitte die markierten Felder prüfen.", icon=":material/error:")
         for name, message in exc.errors.items():
-            slots.get(name, form_slot).error(message, icon=":material/error:")
+            slots.get(name, form_slot).error(plain(message), icon=":material/error:")
     except editing.EditConflict as exc:
         st.error(
             "**Nicht gespeichert: Jemand anderes hat diesen Eintrag inzwischen geändert.** Nichts wurde "
@@ -80,7 +81,7 @@ if submitted:
             args=("edit-loaded",),
         )
     except (PermissionDenied, editing.RecordGone) as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(plain(exc), icon=":material/block:")
 
 if chosen:
     with st.expander("Eintrag löschen", icon=":material/delete:"):
@@ -95,7 +96,7 @@ if chosen:
                 editing.delete(engine, actor, spec, chosen, version)
                 done(f"{spec.label} gelöscht.", None)
             except (PermissionDenied, editing.RecordGone, editing.EditConflict, ValueError) as exc:
-                st.error(str(exc), icon=":material/block:")
+                st.error(plain(exc), icon=":material/block:")
 
 gone = editing.records(engine, actor, spec, deleted=True)
 if not gone.empty:

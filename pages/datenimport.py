@@ -62,6 +62,7 @@ else:
     preview = import_flow.preview(engine, state, source=source, level=level, indicator=indicator, period=period,
                            crs=crs or None, skip=skip, mapping=mapping, progress=st.progress(0.0),
                            confirm=bool(st.session_state.get(confirm_key, False)),
+                           confirm_outside=bool(st.session_state.get(import_flow.outside_key(state), False)),
                            areas=import_flow.AreaInputs(table=as_areas, new_level_name=new_level,
                                                         level_names=tuple(state.get("level_names", ())),
                                                         code_column=code_column, name_column=name_column,
@@ -102,6 +103,11 @@ else:
                 + (f". Ebene: {preview.level.name}{' (wird angelegt)' if preview.level.is_new else ''}. "
                    f"Übergeordnetes Gebiet neuer Gebiete: {preview.parent_rule}." if preview.level else ".")
             ))  # fmt: skip
+            for note in preview.notes:
+                st.warning(fmt.plain(note), icon=":material/info:")
+            if preview.beyond:
+                st.checkbox("Ich habe die Lage geprüft: Die Flächen, die über das bisherige Stadtgebiet "
+                            "hinausreichen, liegen richtig.", key=import_flow.outside_key(state))  # fmt: skip
         if isinstance(preview, AreaTablePreview):
             st.subheader("Gefundene Gebietsebenen (grob → fein)")
             st.caption(fmt.plain(f"{preview.shape_label}. Bitte die Namen der Ebenen prüfen oder eintragen."))

@@ -30,7 +30,7 @@ st.table({"Prüfpunkt": list(report.counts), "Anzahl": [fmt.number(v) for v in r
 if report.ok:
     st.success("Keine Probleme gefunden: keine verwaisten Verweise, Quoten stimmen, Geometrien gültig.")
 for problem in report.problems:
-    st.error(problem)
+    st.error(fmt.plain(problem))
 
 st.subheader("Export aller Daten")
 st.markdown(
@@ -60,7 +60,7 @@ if has_role(actor, removal.REMOVE_ROLE):
             text = f"**Entfernt:**\n\n{bullets(counts)}" if any(counts.values()) else removal.NOTHING
             st.session_state["demo-outcome"] = ("success", text)
         except PermissionDenied as exc:
-            st.session_state["demo-outcome"] = ("error", str(exc))
+            st.session_state["demo-outcome"] = ("error", fmt.plain(exc))
         st.session_state["demo-confirm"] = False
 
     if outcome := st.session_state.pop("demo-outcome", None):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from sozdash.access import visibility
 from sozdash.core import vocab
+from sozdash.core.fmt import plain
 from sozdash.indicators import charts, classify
 from sozdash.indicators import explorer as iv
 from sozdash.store import queries
@@ -46,7 +47,7 @@ with st.sidebar.expander("Über den Indikator", icon=":material/info:", expanded
     batch_ids = [int(b) for b in view["batch_id"].dropna().unique()]
     st.markdown(charts.metadata_markdown(meta, year, iv.provenance(engine, batch_ids)))
 
-st.subheader(f"Karte: {meta['name']} {year} nach {level_names[level]}")
+st.subheader(f"Karte: {plain(meta['name'])} {year} nach {plain(level_names[level])}")
 geometries = queries.area_geometries(engine, level)
 o1, o2, o3 = st.columns(3)
 with o1:
@@ -77,10 +78,10 @@ if geometries:
         st.dataframe(charts.legend_styler(legend), hide_index=True, key="legende")
 else:
     st.info("Für diese Gebietsebene liegen keine Kartenformen vor; Rangfolge und Tabellen zeigen alle Werte.")
-st.markdown(f"**Kurz gesagt:** {charts.map_summary(view, meta, legend, mode == 'abweichung')}")
+st.markdown(f"**Kurz gesagt:** {plain(charts.map_summary(view, meta, legend, mode == 'abweichung'))}")
 figures.data_table(charts.ranking_table(view, meta), f"{key}_{year}_{level}", "karte")
 if selected:
-    st.page_link("pages/stadtteilprofil.py", label=f"Profil von {names[selected]} öffnen",
+    st.page_link("pages/stadtteilprofil.py", label=f"Profil von {plain(names[selected])} öffnen",
                  icon=":material/location_city:", query_params={"gebiet": selected, "jahr": str(year)})  # fmt: skip
 
 st.subheader("Rangfolge")

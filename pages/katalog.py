@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sozdash.access import visibility
+from sozdash.core.fmt import plain
 from sozdash.indicators import explorer as iv
 from sozdash.ui import downloads, login, notices, startup
 
@@ -22,7 +23,7 @@ text = st.text_input("Suchen", placeholder="z. B. Quote, Bildung, Bundesagentur"
 found = iv.search(catalogue, text)
 if found.empty:
     st.info(
-        f"Kein Indikator passt zu „{text}“. Bitte einen anderen Suchbegriff versuchen.",
+        f"Kein Indikator passt zu „{plain(text)}“. Bitte einen anderen Suchbegriff versuchen.",
         icon=":material/search:",
     )
 else:

@@ -93,20 +93,20 @@ else:
 budget = projects.budget_figure(engine, key)
 if budget:
     figures.chart(*budget, key="budget", basename=f"budget-{key}")
-    st.caption("Hinweise der Quellen: " + " ".join(projects.budget_notes(engine, key)))
+    st.caption("Hinweise der Quellen: " + " ".join(fmt.plain(n) for n in projects.budget_notes(engine, key)))
 else:
     st.caption("Für dieses Projekt sind keine Beträge belegt.")
 timeline = projects.project_timeline_figure(engine, key, as_of, public)
 figures.chart(*timeline, key="timeline", basename=f"zeitleiste-{key}")
 st.markdown("**Anträge und Entscheidungen**")
 st.dataframe(projects.project_applications(engine, key, as_of, public), hide_index=True, key="applications")
-st.markdown(f"**Ratsvorlagen:** {projects.vorlagen_text(engine, key, public)}")
+st.markdown(f"**Ratsvorlagen:** {fmt.plain(projects.vorlagen_text(engine, key, public))}")
 st.markdown("**Stadtteile und Kennzahlen** (neuestes Datenjahr zum Stichtag)")
 indicators, demo = projects.district_indicators(engine, key, as_of, public)
 notices.demo_notice(demo)
 st.dataframe(indicators, hide_index=True, key="district-indicators")
 classes = projects.index_classes(engine, key, as_of)
-st.caption(classes[0] if classes else "Zum Stichtag ist kein Sozialindex veröffentlicht (Seite Sozialindex).")
+st.caption(fmt.plain(classes[0]) if classes else "Zum Stichtag ist kein Sozialindex veröffentlicht (Seite Sozialindex).")
 if classes:
     notices.demo_notice(classes[2])
     st.dataframe(classes[1], hide_index=True, key="index-classes")

@@ -46,18 +46,18 @@ if presenting and refs:
     ref = refs[number - 1]
     content = slides.build(engine, ref.view, as_of, actor)
     st.caption(f"TOP {ref.item_position}: {fmt.plain(ref.item_title)} · {fmt.plain(info.committee)}")
-    st.title(content.title)
+    st.title(fmt.plain(content.title))
     visual, text = (
         st.columns([3, 2]) if content.figure is not None or content.deck is not None else (None, st.container())
     )
     if content.figure is not None:
         fig = content.figure.update_layout(separators=fmt.PLOTLY_SEPARATORS, template="plotly_white",
                                            font={"size": 20, "color": "#111111"}, height=600)  # fmt: skip
-        visual.plotly_chart(fig, key="slide-chart", theme=None, config={"displaylogo": False, "locale": "de"})
+        visual.plotly_chart(figures.inert(fig), key="slide-chart", theme=None, config={"displaylogo": False, "locale": "de"})
     elif content.deck is not None:
         visual.pydeck_chart(content.deck, key="slide-map", height=560)
     with text:
-        st.markdown(content.summary)
+        st.markdown(fmt.plain(slides.strip_emphasis(content.summary)))
         notices.demo_notice(content.is_demo)
         notices.schematic_notice(content.is_schematic)
         st.caption(f"Quelle: {fmt.plain(content.source)} · {slides.stichtag_line(as_of)}")
@@ -73,7 +73,7 @@ if presenting and refs:
         figures.data_table(content.table, f"folie-{number}", key=f"slide-{number}")
     st.stop()
 
-st.title(info.title)
+st.title(fmt.plain(info.title))
 st.markdown(f"**{fmt.plain(info.committee)}** · Sitzung {fmt.date(info.date, info.date_precision)}")
 st.caption(f"Quelle: {fmt.plain(info.source)}" + (f" · {fmt.plain(info.note)}" if info.note else ""))
 for position, title in dict.fromkeys((r.item_position, r.item_title) for r in refs):
@@ -84,7 +84,7 @@ for position, title in dict.fromkeys((r.item_position, r.item_title) for r in re
             st.markdown(f"**Bericht:** {fmt.plain(item[0].speaker)}")
         st.text(item[0].speaker_notes or "")
         st.caption(f"Quelle: {fmt.plain(item[0].item_source)}")
-        st.markdown("\n".join(f"{r.number}. {r.view.title}" for r in item))
+        st.markdown("\n".join(f"{r.number}. {fmt.plain(r.view.title)}" for r in item))
 st.button("Präsentation starten", type="primary", icon=":material/slideshow:", on_click=go_to, args=(1,),
           disabled=not refs)  # fmt: skip
 

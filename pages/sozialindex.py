@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from sozdash.core.fmt import plain
 from sozdash.indicators import explorer
 from sozdash.social_index import views
 from sozdash.store import queries
@@ -15,7 +16,7 @@ if choice is None:
     st.stop()
 result, _label, name = choice
 notices.demo_notice(result.is_demo)
-st.markdown(f"**Kurz gesagt:** {views.summary(result)}")
+st.markdown(f"**Kurz gesagt:** {plain(views.summary(result))}")
 
 geometries = queries.area_geometries(engine, result.config.level)
 if geometries:

@@ -27,7 +27,7 @@ with right:
     year = url_state.url_select("Jahr", years, "jahr", default=years[0])
 with st.expander("Alle Gebiete"):
     for code, label in names.items():
-        st.page_link("pages/stadtteilprofil.py", label=label, query_params={"gebiet": code})
+        st.page_link("pages/stadtteilprofil.py", label=fmt.plain(label), query_params={"gebiet": code})
 
 areas = queries.areas(engine).set_index("code")
 name = areas.loc[area, "name"]

@@ -22,7 +22,7 @@ figures = queries.headline_figures(engine, as_of)
 cols = st.columns(2)
 cols[0].metric(
     f"Einwohnerinnen und Einwohner ({figures['population_year'] or 'kein Wert zum Stichtag'})",
-    fmt.number(figures["population"]), help=f"Amtliche Einwohnerzahl. Quelle: {figures['population_source'] or '–'}",
+    fmt.number(figures["population"]), help=f"Amtliche Einwohnerzahl. Quelle: {fmt.plain(figures['population_source'] or '–')}",
 )  # fmt: skip
 cols[1].metric(
     f"Neuestes Datenjahr der Indikatoren zum {fmt.date(as_of)}", str(figures["newest_year"] or fmt.MISSING)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from sozdash.access import visibility
+from sozdash.core.fmt import plain
 from sozdash.indicators import comparison, profile, similarity
 from sozdash.indicators import explorer as iv
 from sozdash.ui import downloads, figures, login, notices, startup, url_state
@@ -62,7 +63,7 @@ if len(similar) < 2:
     )
 else:
     st.markdown(
-        f"Gebiete derselben Ebene, die {names[reference]} über die gewählten Indikatoren im Jahr {year} am "
+        f"Gebiete derselben Ebene, die {plain(names[reference])} über die gewählten Indikatoren im Jahr {year} am "
         "ähnlichsten sind. " + similarity.EXPLANATION.format(k=len(keys))
     )  # fmt: skip
     st.dataframe(similar, hide_index=True, key="similar-table")

@@ -13,7 +13,9 @@ from pydeck import Layer
 from sozdash.exports.pdf import Document
 from sozdash.store.models import ImportBatch, ImportTemplate, Indicator, Recommendation
 from tests import conftest
+from tests.e2e import conftest as e2e_conftest
 from tests.e2e import test_pages_in_browser
+from tests.importing import conftest as importing_conftest
 from tests.store import test_cache
 
 # Library hooks and settings: the library calls or reads them; here they are only defined or set.
@@ -42,4 +44,6 @@ conftest.postgres_template  # fixture, requested with request.getfixturevalue("p
 conftest.hamburg_postgres  # fixture, requested with request.getfixturevalue("hamburg_postgres")
 test_cache._keep_the_installed_memoizer  # autouse fixture
 conftest._app_pages_like_a_server  # autouse fixture
+e2e_conftest.pytest_collection_modifyitems  # hook
+importing_conftest._years_of_the_test_files  # autouse fixture
 test_pages_in_browser.pytestmark  # module marker (the same name in every browser test module)

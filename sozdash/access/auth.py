@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, Row, Update, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from sozdash.access import audit
@@ -42,8 +42,17 @@ _DUMMY_HASH = _hasher.hash("timing-equaliser-not-a-password")
 class LoginFailed(Exception):
     """Wrong user, wrong password, locked or inactive account: always the same German message."""
 
-    def __init__(self) -> None:
-        super().__init__(LOGIN_FAILED)
+    def __init__(self, message: str = LOGIN_FAILED) -> None:
+        super().__init__(message)
+
+
+class LoginUnavailable(LoginFailed):
+    """The attempt could not be recorded (read-only or busy database), so no login at all."""
+
+    def __init__(self, refusal: db.WriteRefused) -> None:
+        super().__init__(
+            f"Anmeldung nicht möglich – der Anmeldeversuch lässt sich nicht speichern. {refusal}"
+        )
 
 
 class AccountError(ValueError):
@@ -77,8 +86,10 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 # --- Login --------------------------------------------------------------------------------
 
 
-def _actor(user: User) -> Actor:
-    return Actor(username=user.username, role=user.role, org_id=user.org_id, display_name=user.display_name)
+def _actor(account: User | Row[*tuple[Any, ...]]) -> Actor:
+    return Actor(
+        username=account.username, role=account.role, org_id=account.org_id, display_name=account.display_name
+    )
 
 
 @cached_query
@@ -110,35 +121,73 @@ def refresh_session(engine: Engine, state: MutableMapping[str, Any]) -> Actor:
     return stored
 
 
+_ACCOUNT = (User.username, User.role, User.org_id, User.display_name)
+"""The columns an :class:`Actor` is made of."""
+
+
+def _unlocked(now: dt.datetime) -> ColumnElement[bool]:
+    return or_(User.locked_until.is_(None), User.locked_until <= now)
+
+
+def _failed_attempt(username: str, now: dt.datetime) -> Update:
+    """Count a failed attempt in one statement (parallel attempts cannot lose one); the
+    ``MAX_FAILED_ATTEMPTS``-th locks the account and restarts the count. Matches no row for an
+    unknown, inactive or locked account."""
+    attempts = func.coalesce(User.failed_attempts, 0) + 1
+    locks = attempts >= MAX_FAILED_ATTEMPTS
+    return (
+        update(User)
+        .where(User.username == username, User.is_active.is_(True), _unlocked(now))
+        .values(failed_attempts=case((locks, 0), else_=attempts), locked_until=case((locks, now + LOCKOUT)))
+        .returning(*_ACCOUNT, User.id, User.locked_until)
+    )
+
+
 def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> Actor:
     """The actor for correct credentials; raises :class:`LoginFailed` otherwise.
 
     A wrong password counts a failed attempt; the 5th locks the account for 15 minutes (while
     locked, even the right password fails). Success resets the counter and re-hashes the
-    password if the hash parameters are outdated.
+    password if the hash parameters are outdated. Both are single atomic updates, so parallel
+    attempts are all counted. Every attempt writes: on a database that takes no writes it
+    raises :class:`LoginUnavailable` (whether or not the account exists).
     """
-    now = now or dt.datetime.now()
-    with db.session_scope(engine) as session:
-        user = session.scalar(select(User).where(User.username == username.strip()))
-        correct = verify_password(user.password_hash if user else None, password)
-        if user is None or not user.is_active:
-            raise LoginFailed
-        if user.locked_until is not None and user.locked_until > now:
-            raise LoginFailed
-        if not correct:
-            user.failed_attempts = (user.failed_attempts or 0) + 1
-            if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-                user.locked_until = now + LOCKOUT
-                user.failed_attempts = 0
+    now, username = now or dt.datetime.now(), username.strip()
+    with db.read_session(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+    correct = verify_password(user.password_hash if user else None, password)
+    try:
+        if user is not None and correct:
+            return _log_in(engine, user, password, now)
+        with db.session_scope(engine) as session:
+            row = session.execute(_failed_attempt(username, now)).first()
+            if row is not None and row.locked_until is not None:
                 audit.record(
-                    session, _actor(user), "lock", "users", user.id, "locked_until", None, user.locked_until
+                    session, _actor(row), "lock", "users", row.id, "locked_until", None, row.locked_until
                 )
-        else:
-            user.failed_attempts, user.locked_until = 0, None
-            if _hasher.check_needs_rehash(user.password_hash or ""):
-                user.password_hash = _hasher.hash(password)
-            return _actor(user)
+    except db.WriteRefused as refusal:
+        raise LoginUnavailable(refusal) from refusal
     raise LoginFailed  # after the commit, so the failed attempt is counted
+
+
+def _log_in(engine: Engine, user: User, password: str, now: dt.datetime) -> Actor:
+    """Reset the failed attempts of ``user``, whose password was correct, unless meanwhile it
+    was locked or deactivated (then :class:`LoginFailed`)."""
+    values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
+    if _hasher.check_needs_rehash(user.password_hash or ""):  # unless it was changed meanwhile
+        rehashed = _hasher.hash(password)
+        values["password_hash"] = case((User.password_hash == user.password_hash, rehashed), else_=User.password_hash)
+    reset = (
+        update(User)
+        .where(User.id == user.id, User.is_active.is_(True), _unlocked(now))
+        .values(values)
+        .returning(*_ACCOUNT)
+    )
+    with db.session_scope(engine) as session:
+        row = session.execute(reset).first()
+    if row is None:
+        raise LoginFailed
+    return _actor(row)
 
 
 def touch_session(state: MutableMapping[str, Any], now: dt.datetime | None = None) -> Actor:

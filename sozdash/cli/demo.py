@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from sozdash.cli.german_argparse import GermanArgumentParser
 from sozdash.cli.imports import cli_actor
 from sozdash.demo import removal
 from sozdash.store import bootstrap, db
@@ -22,10 +23,10 @@ def run_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: argparse._SubParsersAction[GermanArgumentParser]) -> None:
     """Register ``demo remove`` on the CLI's subparsers."""
     parser = commands.add_parser("demo", help="Beispieldaten verwalten")
-    demo_commands = parser.add_subparsers(dest="demo_command", required=True)
+    demo_commands = parser.add_subparsers(dest="demo_command", required=True, metavar="BEFEHL")
     remove = demo_commands.add_parser(
         "remove",
         help="alle Beispielwerte, Beispiel-Datensätze und schematischen Formen entfernen",

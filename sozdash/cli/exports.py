@@ -6,12 +6,9 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from sozdash.cli.german_argparse import GermanArgumentParser
 from sozdash.core.permissions import Actor
-from sozdash.exports import pdf as pdf_export
-from sozdash.exports import render
-from sozdash.exports import session as session_export
-from sozdash.meetings import agenda
-from sozdash.store import bootstrap, db, queries
+from sozdash.store import bootstrap, db
 
 CLI_ACTOR = Actor(username="kommandozeile", role="rat", display_name="Kommandozeile")
 """Exports from the command line (run by IT) show what councillors see, internal records included."""
@@ -22,6 +19,11 @@ def _progress(fraction: float, text: str) -> None:
 
 
 def _export_session(args: argparse.Namespace) -> int:
+    # The export stack (plotly, Chromium, PDF) is imported only by the commands that use it.
+    from sozdash.exports import render
+    from sozdash.exports import session as session_export
+    from sozdash.meetings import agenda
+
     engine = db.get_engine()
     bootstrap.ensure_database(engine)
     info = agenda.meeting(engine, args.sitzung)
@@ -38,6 +40,10 @@ def _export_session(args: argparse.Namespace) -> int:
 
 
 def _export_profile(args: argparse.Namespace) -> int:
+    from sozdash.exports import pdf as pdf_export
+    from sozdash.exports import render
+    from sozdash.store import queries
+
     engine = db.get_engine()
     bootstrap.ensure_database(engine)
     if args.gebiet not in set(queries.areas(engine)["code"]):
@@ -49,15 +55,17 @@ def _export_profile(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: argparse._SubParsersAction[GermanArgumentParser]) -> None:
     """Register the export commands on the main parser."""
     session = commands.add_parser("export-session", help="Sitzung als PowerPoint, PDF und Excel")
-    session.add_argument("sitzung", help="Schlüssel der Sitzung, z. B. sozialausschuss-2018")
-    session.add_argument("directory", help="Zielverzeichnis")
+    session.add_argument(
+        "sitzung", metavar="SITZUNG", help="Schlüssel der Sitzung, z. B. sozialausschuss-2018"
+    )
+    session.add_argument("directory", metavar="VERZEICHNIS", help="Zielverzeichnis")
     session.add_argument("--heute", action="store_true", help="heutiger Stand statt Stand der Sitzung")
     session.set_defaults(run=_export_session)
     profile = commands.add_parser("export-profile", help="Stadtteilprofil als PDF-Bericht")
-    profile.add_argument("gebiet", help="Gebietsschlüssel, z. B. rheindorf")
-    profile.add_argument("jahr", type=int, help="Datenjahr")
-    profile.add_argument("file", help="Zieldatei (.pdf)")
+    profile.add_argument("gebiet", metavar="GEBIET", help="Gebietsschlüssel, z. B. rheindorf")
+    profile.add_argument("jahr", metavar="JAHR", type=int, help="Datenjahr")
+    profile.add_argument("file", metavar="DATEI", help="Zieldatei (.pdf)")
     profile.set_defaults(run=_export_profile)

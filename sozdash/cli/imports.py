@@ -15,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from sozdash.cli.german_argparse import GermanArgumentParser
+from sozdash.core.messages import validation_message
 from sozdash.core.permissions import Actor
 from sozdash.exports.all_data import FORMATS, write_export
 from sozdash.importing.areas import AreaTablePreview, commit_areas, prepare_areas
@@ -29,7 +31,7 @@ from sozdash.importing.layout import LayoutChoice, describe, value_table
 from sozdash.importing.layout_options import layout_choice
 from sozdash.importing.new_indicators import NOTE
 from sozdash.importing.pipeline import Preview, prepare
-from sozdash.importing.problems import ImportProblem
+from sozdash.importing.problems import ImportProblem, check_file_size
 from sozdash.importing.readers import decode, sniff_separator
 from sozdash.importing.templates import save_template
 from sozdash.importing.undo import undo_batch
@@ -42,25 +44,60 @@ def cli_actor() -> Actor:
     return Actor(username=f"cli:{getpass.getuser()}", role="admin")
 
 
-def _stderr_progress(fraction: float, text: str) -> None:
-    print(
-        f"\r{fraction * 100:5.1f} % {text:<45}",
-        end="\n" if fraction >= 1 else "",
-        file=sys.stderr,
-        flush=True,
-    )
+class _StderrProgress:
+    """The progress line on stderr, rewritten in place until 100 %."""
+
+    def __init__(self) -> None:
+        self.open = False
+
+    def __call__(self, fraction: float, text: str) -> None:
+        self.open = fraction < 1
+        end = "" if self.open else "\n"
+        print(f"\r{fraction * 100:5.1f} % {text:<45}", end=end, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """End an unfinished line, so that a message after it starts on a line of its own."""
+        if self.open:
+            print(file=sys.stderr, flush=True)
+            self.open = False
 
 
-def _read_csv(path: str) -> pd.DataFrame:
-    text = decode(Path(path).read_bytes())
+def _read_csv(path: str, what: str) -> pd.DataFrame:
+    """A small CSV given with an option (``what``: its name, e.g. "Zuordnungsdatei (--mapping)"),
+    all cells text; refusals name ``what``."""
+    try:
+        check_file_size(path)
+        text = decode(Path(path).read_bytes())
+    except ImportProblem as exc:
+        raise ImportProblem(f"{what}: {exc}") from exc
     separator = sniff_separator(text.splitlines()[:20])
-    return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
+    try:
+        return pd.read_csv(io.StringIO(text), sep=separator, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError as exc:
+        raise ImportProblem(f"{what}: Die Datei {path} ist leer (keine Spaltennamen).") from exc
+    except pd.errors.ParserError as exc:
+        raise ImportProblem(
+            f"{what}: Die Datei {path} ist keine lesbare CSV-Datei (ungleich viele Spalten oder offene "
+            "Anführungszeichen)."
+        ) from exc
+
+
+def _indicator_specs(path: str) -> list[IndicatorSpec]:
+    """The new indicators of a ``--new-indicators`` file; a wrong row is named by its line."""
+    what = "Datei der neuen Indikatoren (--new-indicators)"
+    specs = []
+    for line, row in enumerate(_read_csv(path, what).to_dict("records"), start=2):
+        try:
+            specs.append(IndicatorSpec.model_validate(row))
+        except ValidationError as exc:
+            raise ImportProblem(f"{what}, Zeile {line}: {validation_message(exc)}") from exc
+    return specs
 
 
 def _options(args: argparse.Namespace) -> ImportOptions:
     mapping: dict[str, str] = {}
     if args.mapping:
-        frame = _read_csv(args.mapping)
+        frame = _read_csv(args.mapping, "Zuordnungsdatei (--mapping)")
         if frame.shape[1] < 2:
             raise ImportProblem(
                 f"Die Zuordnungsdatei {args.mapping} braucht zwei Spalten (Name in der Datei; Gebietscode), "
@@ -69,18 +106,14 @@ def _options(args: argparse.Namespace) -> ImportOptions:
         mapping = {
             str(r[0]).strip(): str(r[1]).strip() for r in frame.itertuples(index=False) if str(r[1]).strip()
         }
-    specs = (
-        [IndicatorSpec.model_validate(row) for row in _read_csv(args.new_indicators).to_dict("records")]
-        if args.new_indicators
-        else []
-    )
+    specs = _indicator_specs(args.new_indicators) if args.new_indicators else []
     return ImportOptions(
         source=args.source or f"Datei {Path(args.file).name}", level=args.level, indicator=args.indicator or "",
         period=args.period or "", decimal=args.decimal, area_mapping=mapping, new_indicators=specs,
         create_indicators=args.create_indicators,
         skip_rejected=args.skip_rejected, level_names=args.level_name or [], code_column=args.code_column or "",
         name_column=args.name_column or "", parent_column=args.parent_column or "", combine=args.combine,
-        confirm_mapping=args.confirm_mapping, layout=_layout_choice(args), template=args.template or "",
+        confirm_mapping=args.confirm_mapping, confirm_outside=args.confirm_outside, layout=_layout_choice(args), template=args.template or "",
     )  # fmt: skip
 
 
@@ -154,15 +187,20 @@ def _print_names_and_city(preview: Preview) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    """``import``: preview a file, then store it (unless ``--dry-run`` or something blocks)."""
+    progress = _StderrProgress()
+    try:
+        return _import(args, progress)
+    finally:
+        progress.close()
+
+
+def _import(args: argparse.Namespace, progress: _StderrProgress) -> int:
     engine = db.get_engine()
     bootstrap.ensure_database(engine)
     path = Path(args.file)
-    if not path.is_file():
-        raise ImportProblem(f"Datei {args.file} nicht gefunden.")
-    try:
-        options = _options(args)
-    except ValidationError as exc:
-        raise ImportProblem("Ungültige Angabe: " + "; ".join(e["msg"] for e in exc.errors())) from exc
+    check_file_size(path)
+    options = _options(args)
     data = path.read_bytes()
     preview: Preview | BoundaryPreview | AreaTablePreview
     if args.areas and is_boundary_file(path.name):
@@ -170,14 +208,14 @@ def run_import(args: argparse.Namespace) -> int:
             "--areas gilt für Gebietstabellen (CSV, XLSX). Eine Geodatei legt ihre Gebiete mit --level an."
         )
     if args.areas:
-        preview = prepare_areas(engine, data, path.name, options, _stderr_progress)
+        preview = prepare_areas(engine, data, path.name, options, progress)
         _print_areas(preview)
     elif is_boundary_file(path.name):
-        preview = prepare_boundaries(engine, data, path.name, options, args.crs, _stderr_progress)
+        preview = prepare_boundaries(engine, data, path.name, options, args.crs, progress)
         print(f"Koordinatensystem der Datei: {preview.source_crs}")
         _print_boundary_plan(preview)
     else:
-        preview = prepare(engine, data, path.name, options, _stderr_progress)
+        preview = prepare(engine, data, path.name, options, progress)
         print(f"Aufbau: {preview.layout_label}")
         _print_layout(preview)
         _print_combined(preview)
@@ -187,6 +225,8 @@ def run_import(args: argparse.Namespace) -> int:
         print("\nNicht importiert: " + " ".join(preview.blocking), file=sys.stderr)
         if isinstance(preview, Preview) and not preview.unconfirmed.empty:
             print("Die Zuordnung mit --confirm-mapping bestätigen.", file=sys.stderr)
+        if isinstance(preview, BoundaryPreview) and preview.beyond and not options.confirm_outside:
+            print("Die Lage mit --confirm-outside bestätigen.", file=sys.stderr)
         return 1
     if args.save_template and (not isinstance(preview, Preview) or preview.table_layout is None):
         raise ImportProblem("Vorlagen gibt es nur für Tabellen mit Werten in Spalten (Breitformat).")
@@ -200,7 +240,7 @@ def run_import(args: argparse.Namespace) -> int:
     elif isinstance(preview, BoundaryPreview):
         batch = commit_boundaries(engine, cli_actor(), preview)
     else:
-        batch = commit_import(engine, cli_actor(), preview, _stderr_progress)
+        batch = commit_import(engine, cli_actor(), preview, progress)
     print(
         "Keine Änderungen – die Daten sind bereits so gespeichert."
         if batch is None
@@ -219,6 +259,8 @@ def _print_boundary_plan(preview: BoundaryPreview) -> None:
         new = ", wird angelegt" if preview.level.is_new else ""
         print(f"Gebietsebene: {preview.level.name} ({preview.level.key}, Rang {preview.level.rank}{new})")
         print(f"Übergeordnetes Gebiet neuer Gebiete: {preview.parent_rule}")
+    for note in preview.notes:
+        print(f"Hinweis: {note}")
 
 
 def _print_combined(preview: Preview) -> None:
@@ -262,16 +304,20 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: argparse._SubParsersAction[GermanArgumentParser]) -> None:
     """Register ``import``, ``undo`` and ``export`` on the CLI's subparsers."""
     parser = commands.add_parser("import", help="Tabelle oder Grenzen importieren (mit Vorschau)")
-    parser.add_argument("file", help="CSV, XLSX, GeoJSON, Shapefile (ZIP) oder GeoPackage")
+    parser.add_argument("file", metavar="DATEI", help="CSV, XLSX, GeoJSON, Shapefile (ZIP) oder GeoPackage")
     parser.add_argument("--source", help="Quelle/Lieferant, z. B. 'Statistikstelle' (Standard: Dateiname)")
     parser.add_argument("--dry-run", action="store_true", help="nur Vorschau, nichts speichern")
     parser.add_argument("--mapping", help="CSV mit Spalten name;code: Gebietsnamen der Datei → Gebietscode")
     parser.add_argument(
         "--confirm-mapping", action="store_true",
         help="bestätigen, dass Namen der --mapping-Datei auf Gebiete anderen Namens gehen",
+    )  # fmt: skip
+    parser.add_argument(
+        "--confirm-outside", action="store_true",
+        help="bestätigen, dass Flächen, die über das bisherige Stadtgebiet hinausreichen, richtig liegen",
     )  # fmt: skip
     parser.add_argument(
         "--level",
@@ -330,9 +376,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     table.add_argument("--save-template", help="den Aufbau nach dem Import als Vorlage NAME speichern")
     parser.set_defaults(run=run_import)
     undo = commands.add_parser("undo", help="einen Import vollständig rückgängig machen")
-    undo.add_argument("batch_id", type=int)
+    undo.add_argument(
+        "batch_id", metavar="IMPORT_NR", type=int, help="Nummer des Imports (aus „Gespeichert als Import …“)"
+    )
     undo.set_defaults(run=run_undo)
     export = commands.add_parser("export", help="alle Daten als CSV, XLSX und GeoJSON exportieren")
-    export.add_argument("directory")
+    export.add_argument("directory", metavar="VERZEICHNIS")
     export.add_argument("--format", choices=list(FORMATS))
     export.set_defaults(run=run_export)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from sozdash.cli import users
 from sozdash.cli.demo import add_commands as add_demo_commands
+from sozdash.cli.errors import INTERRUPTED, debug_logging, report
 from sozdash.cli.exports import add_commands as add_export_commands
+from sozdash.cli.german_argparse import GermanArgumentParser
 from sozdash.cli.imports import add_commands as add_import_commands
 from sozdash.store import bootstrap, db
 
@@ -39,19 +41,23 @@ def _migrate(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from sozdash.store.integrity import check
 
-    report = check(db.get_engine())
-    for label, count in report.counts.items():
+    engine = db.get_engine()
+    bootstrap.require_current(engine)
+    found = check(engine)
+    for label, count in found.counts.items():
         print(f"{label}: {count}")
-    for problem in report.problems:
+    for problem in found.problems:
         print(f"PROBLEM: {problem}")
-    print("Keine Probleme gefunden." if report.ok else f"{len(report.problems)} Probleme gefunden.")
-    return 0 if report.ok else 1
+    print("Keine Probleme gefunden." if found.ok else f"{len(found.problems)} Probleme gefunden.")
+    return 0 if found.ok else 1
 
 
 def _dump(args: argparse.Namespace) -> int:
     from sozdash.store.dump import dump
 
-    files = dump(db.get_engine(), Path(args.directory))
+    engine = db.get_engine()
+    bootstrap.require_current(engine)
+    files = dump(engine, Path(args.directory))
     print(f"{len(files)} Dateien geschrieben nach {args.directory}")
     return 0
 
@@ -92,11 +98,16 @@ def _index_publish(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = GermanArgumentParser(
         prog="python -m sozdash",
         description="Sozialdashboard: Datenbank, Importe, Exporte und Benutzer einer Stadt",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="bei einem Fehler die technischen Einzelheiten (Traceback) zeigen",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
     init = commands.add_parser(
         "init", help="Datenbank anlegen: mit dem Leverkusener Standard aus data/seed oder leer (--empty)"
     )
@@ -109,14 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("check", help="Integritätsbericht").set_defaults(run=_check)
     dump_parser = commands.add_parser("dump", help="ganze Datenbank in ein Verzeichnis sichern")
-    dump_parser.add_argument("directory")
+    dump_parser.add_argument("directory", metavar="VERZEICHNIS")
     dump_parser.set_defaults(run=_dump)
     restore_parser = commands.add_parser("restore", help="Sicherung in eine leere Datenbank laden")
-    restore_parser.add_argument("directory")
+    restore_parser.add_argument("directory", metavar="VERZEICHNIS")
     restore_parser.set_defaults(run=_restore)
     commands.add_parser("generate-demo", help="Beispieldaten neu erzeugen").set_defaults(run=_generate_demo)
     index_parser = commands.add_parser("index", help="Sozialindex (Planung)")
-    index_commands = index_parser.add_subparsers(dest="index_command", required=True)
+    index_commands = index_parser.add_subparsers(dest="index_command", required=True, metavar="BEFEHL")
     publish_parser = index_commands.add_parser(
         "publish", help="Ergebnis einer Indexdefinition als unveränderliche Veröffentlichung speichern"
     )
@@ -134,12 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure ends as a German message on stderr and an exit code ≠ 0."""
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except bootstrap.DatabaseError as exc:
-        print(f"Fehler: {exc.message}\n{exc.hint}", file=sys.stderr)
-        return 2
-    except ValueError as exc:
-        print(f"Fehler: {exc}", file=sys.stderr)
-        return 2
+    with debug_logging(args.debug):
+        try:
+            code: int = args.run(args)
+        except KeyboardInterrupt:
+            print("Abgebrochen.", file=sys.stderr)
+            return INTERRUPTED
+        except Exception as exc:
+            return report(exc, argv)
+    return code

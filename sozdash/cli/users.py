@@ -10,13 +10,15 @@ import argparse
 import getpass
 import sys
 
-from sozdash.access import auth
-from sozdash.core.permissions import Actor
+from sozdash.cli.german_argparse import GermanArgumentParser
+from sozdash.core.permissions import Actor, UnknownRole, known_role
 from sozdash.core.vocab import ROLES
 from sozdash.store import bootstrap, db
 
 
 def _password(args: argparse.Namespace) -> str:
+    from sozdash.access import auth
+
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("Neues Passwort: ")
@@ -25,7 +27,21 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+def _role(text: str) -> str:
+    """A ``--role``/``ROLLE`` argument: one of ``ROLES``, else argparse's German error listing them."""
+    try:
+        return known_role(text)
+    except UnknownRole as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+ROLE_HELP = "Rolle: " + ", ".join(f"{key} ({label})" for key, label in ROLES.items())
+
+
 def run(args: argparse.Namespace) -> int:
+    # Imported here: ``auth`` hashes a dummy password on import, which no other command needs.
+    from sozdash.access import auth
+
     engine = db.get_engine()
     bootstrap.ensure_database(engine)
     actor = Actor(username=f"cli:{getpass.getuser()}", role="admin", display_name="Kommandozeile")
@@ -48,25 +64,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[GermanArgumentParser]) -> None:
     """Register ``user`` and its actions on the main parser's subcommands."""
     parser = commands.add_parser("user", help="Benutzerkonten verwalten (anlegen, Rolle, Passwort, Liste)")
-    actions = parser.add_subparsers(dest="action", required=True)
+    actions = parser.add_subparsers(dest="action", required=True, metavar="AKTION")
     stdin_help = "Passwort aus der ersten Zeile der Standardeingabe lesen (statt Abfrage)"
     add = actions.add_parser("add", help="Benutzer anlegen")
-    add.add_argument("username")
-    add.add_argument("--role", required=True, choices=list(ROLES), help="Rolle")
+    add.add_argument("username", metavar="BENUTZERNAME")
+    add.add_argument("--role", required=True, type=_role, metavar="ROLLE", help=ROLE_HELP)
     add.add_argument("--name", help="Anzeigename")
     add.add_argument("--email", help="E-Mail-Adresse")
     add.add_argument("--org", help="Schlüssel der Organisationseinheit, z. B. stadt-lev-fb-soziales")
     add.add_argument("--sso", action="store_true", help="ohne Passwort: Anmeldung nur per Single Sign-on")
     add.add_argument("--password-stdin", action="store_true", help=stdin_help)
     role = actions.add_parser("set-role", help="Rolle (und Organisationseinheit) ändern")
-    role.add_argument("username")
-    role.add_argument("role", choices=list(ROLES))
+    role.add_argument("username", metavar="BENUTZERNAME")
+    role.add_argument("role", type=_role, metavar="ROLLE", help=ROLE_HELP)
     role.add_argument("--org", help="Schlüssel der Organisationseinheit")
     reset = actions.add_parser("reset-password", help="Passwort neu setzen und Sperre aufheben")
-    reset.add_argument("username")
+    reset.add_argument("username", metavar="BENUTZERNAME")
     reset.add_argument("--password-stdin", action="store_true", help=stdin_help)
     actions.add_parser("list", help="alle Benutzer anzeigen")
     parser.set_defaults(run=run)

@@ -68,7 +68,22 @@ def text(value: object, default: str = MISSING) -> str:
     return str(value)
 
 
+WORD_JOINER = "\u2060"
+"""Invisible and unbreakable: put where markdown would turn text into a bare link or an icon."""
+_INLINE = re.compile(r"([\\`*_{}\[\]<>&~$|])")
+"""Escapes, code, emphasis, links and images, HTML and entities, strikethrough, formulas, tables."""
+_LINE_START = re.compile(r"(?:^|(?<=\r))([ \t]*)([#+\-=]|\d{1,9}[.)])", re.MULTILINE)
+"""Headings, lists, setext underlines and thematic breaks: only at the start of a line."""
+_LIVE = re.compile(r"(?<=:)(?=\S)|(?<=@)|(?<=www)(?=\.)", re.IGNORECASE)
+""""scheme:", ":emoji:", ":material/icon:" and ":directive" (a colon before a non-space), e-mail
+addresses (after "@") and "www." — markdown links these in the text itself, after backslash
+escapes and HTML entities are resolved, so only an invisible character keeps them text."""
+
+
 def plain(text: object) -> str:
-    """User or imported text made safe for markdown: every markdown character escaped, so it
-    is shown literally (no links, images or formatting smuggled in)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])", r"\\\1", str(text))
+    """User or imported text made safe for markdown, shown literally: no links, images, formulas,
+    HTML or formatting smuggled in. Markdown characters are escaped, and a word joiner (invisible)
+    goes inside bare URLs, e-mail addresses and icon codes."""
+    escaped = _INLINE.sub(r"\\\1", str(text))
+    escaped = _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", escaped)
+    return _LIVE.sub(WORD_JOINER, escaped)

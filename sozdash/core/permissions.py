@@ -12,6 +12,10 @@ class PermissionDenied(Exception):
     """Raised by write functions for an actor without the needed role (message in German)."""
 
 
+class UnknownRole(ValueError):
+    """A role string that is none of ``ROLES``; the German message lists the valid ones."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person acting: from the login, never from URL parameters."""
@@ -25,9 +29,17 @@ class Actor:
 ANONYMOUS = Actor(username="öffentlich", role="oeffentlich", display_name="Öffentlich (nicht angemeldet)")
 
 
+def known_role(role: str) -> str:
+    """``role`` if it is one of ``ROLES``, else :class:`UnknownRole`."""
+    if role not in ROLES:
+        valid = ", ".join(f"{key} ({label})" for key, label in ROLES.items())
+        raise UnknownRole(f"Die Rolle „{role}“ gibt es nicht. Gültige Rollen: {valid}.")
+    return role
+
+
 def role_rank(role: str) -> int:
     """Position of ``role`` in the hierarchy (Öffentlich lowest, Admin highest)."""
-    return list(ROLES).index(role)
+    return list(ROLES).index(known_role(role))
 
 
 def has_role(actor: Actor, role: str) -> bool:

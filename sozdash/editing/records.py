@@ -380,7 +380,7 @@ def _race_lost(
     """The conflict when someone else saved the record between our version check and our write
     (the database refused the stale write): with ``mine`` (or the stored values) and the
     values stored now."""
-    with db.session_scope(engine) as session:
+    with db.read_session(engine) as session:
         record = existing(spec, session, record_id)
         current = _values(spec, record)
         return EditConflict(spec, dict(mine) if mine is not None else current, current, record.version)
@@ -449,7 +449,7 @@ def restore(engine: Engine, actor: Actor, spec: EntitySpec, record_id: int) -> N
 
 def load(engine: Engine, spec: EntitySpec, record_id: int) -> tuple[dict[str, Any], int]:
     """A record's editable values and its version (the version to send back with ``update``)."""
-    with db.session_scope(engine) as session:
+    with db.read_session(engine) as session:
         record = existing(spec, session, record_id)
         return _values(spec, record), record.version
 
@@ -473,7 +473,7 @@ def _owned(spec: EntitySpec, session: Session, record: Any, actor: Actor) -> boo
 
 def records(engine: Engine, actor: Actor, spec: EntitySpec, deleted: bool = False) -> pd.DataFrame:
     """Records ``actor`` may edit (``id``, ``label``), or the soft-deleted ones with ``deleted``."""
-    with db.session_scope(engine) as session:
+    with db.read_session(engine) as session:
         columns = spec.model.__table__.c
         statement = select(spec.model).order_by(columns.id)
         if spec.soft_delete:

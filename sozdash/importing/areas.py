@@ -293,7 +293,7 @@ class _KeyTable(_Plan):
         self.found = [", ".join(f"„{c}“" for c in (lv.code_column, lv.name_column) if c) for lv in found]
         self.named_levels([self._stored_name(grid, spec) or spec.label for spec in found], options)
         city = self._top_parent()
-        rows: list[dict[str, Any]] = []
+        accepted: list[tuple[int, list[dict[str, Any]]]] = []
         first_of: dict[str, tuple[int, str, str]] = {}
         for record in grid.to_dict("records"):
             row = int(record["row"])
@@ -303,7 +303,17 @@ class _KeyTable(_Plan):
                 continue
             for area in planned:
                 first_of.setdefault(area["code"], (row, area["name"], area["parent_code"]))
-            rows += planned
+            accepted.append((row, planned))
+        first_row: dict[str, int] = {}
+        rows: list[dict[str, Any]] = []
+        for row, planned in accepted:
+            finest = planned[-1]["code"]
+            if finest in first_row:
+                self.reject(row, f"{self.levels[-1].name} „{finest}“ kommt mehrfach vor (zuerst Zeile "
+                            f"{first_row[finest]}); je Gebiet der feinsten Ebene genau eine Zeile")  # fmt: skip
+            else:
+                first_row[finest] = row
+                rows += planned
         self.areas = pd.DataFrame(rows, columns=self.areas.columns).drop_duplicates("code")
 
     def _stored_name(self, grid: pd.DataFrame, spec: FoundLevel) -> str:

@@ -1,6 +1,13 @@
 """Official boundaries: GeoJSON (with or without ``crs``), zipped Shapefile with ``.prj``,
 GeoPackage, in any CRS → WGS84; repaired where possible, else rejected with the reason.
 
+Refused as a whole: a declared coordinate system PROJ does not know (never silently read as
+WGS84), more than ``MAX_VERTICES`` corner points, JSON nested too deeply to read. Rejected per
+feature: shapes that cannot be repaired, shapes reaching more than ``FAR_KM`` beyond the extent
+of the stored shapes (a wrong CRS, swapped axes: never a real exclave), and every feature of an
+area the file holds more than once. Shapes reaching beyond it by less (an exclave such as
+Hamburg's Neuwerk) are taken with a note to check them.
+
 Imported at a level (``options.level``, created with ``options.level_names[0]`` when new), a
 file creates the areas it contains: code and name from chosen or recognised properties, the
 parent from a parent-code property or by the largest overlap with the level above. Areas the
@@ -13,14 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import GeometryCollection, mapping, shape
@@ -34,7 +44,14 @@ from sozdash.importing import hierarchy
 from sozdash.importing.hierarchy import Level, OverlapIndex
 from sozdash.importing.names import match_areas
 from sozdash.importing.pipeline import Progress, no_progress
-from sozdash.importing.problems import ImportProblem, check_size, open_zip
+from sozdash.importing.problems import (
+    MAX_VERTICES,
+    ImportProblem,
+    check_deadline,
+    check_size,
+    german,
+    open_zip,
+)
 from sozdash.importing.validate import ImportOptions
 from sozdash.store import db
 from sozdash.store.models import Area, AreaNameMapping
@@ -51,6 +68,31 @@ AREA_FIELDS = (
     "centroid_verified",
 )
 FEATURE_COLUMNS = ["code", "name", "area_id", "parent_id", "parent", "geometry", "note", "kind"]
+KNOWN_CRS = {
+    "EPSG:4326": "WGS 84, Längen-/Breitengrade", "EPSG:4258": "ETRS89, Längen-/Breitengrade",
+    "EPSG:25832": "ETRS89 / UTM 32N", "EPSG:25833": "ETRS89 / UTM 33N", "EPSG:4647": "ETRS89 / UTM 32N mit Zonenkennung",
+    "EPSG:31466": "DHDN / Gauß-Krüger Zone 2", "EPSG:31467": "DHDN / Gauß-Krüger Zone 3",
+    "EPSG:31468": "DHDN / Gauß-Krüger Zone 4", "EPSG:31469": "DHDN / Gauß-Krüger Zone 5",
+    "EPSG:3035": "ETRS89 / LAEA Europa", "EPSG:3857": "WGS 84 / Pseudo-Mercator (Webkarten)",
+}  # fmt: skip
+"""The coordinate systems of German boundary files a refusal names (every one PROJ knows is read)."""
+MAX_CROSSINGS = 1000
+"""Self-intersections of one shape beyond which it is not repaired (the repair's work grows with
+their number: a shape scribbled from random points would take minutes)."""
+NEAR_KM = 5.0
+"""How far a shape may reach beyond the extent of the stored shapes without a note (refined shapes)."""
+FAR_KM = 150.0
+"""How far beyond it a shape is rejected: farther than any city's exclave, nearer than any CRS mistake."""
+KM_PER_DEGREE = 111.32
+VALIDITY = {
+    "Self-intersection": "Selbstüberschneidung", "Ring Self-intersection": "Ring berührt sich selbst",
+    "Too few points": "zu wenige Eckpunkte", "Hole lies outside shell": "Loch außerhalb der Außengrenze",
+    "Holes are nested": "Löcher ineinander", "Interior is disconnected": "Inneres zerfällt in Teile",
+    "Nested shells": "Flächen ineinander", "Duplicate Rings": "doppelte Ringe",
+    "Invalid Coordinate": "ungültige Koordinate", "Ring is not closed": "Ring nicht geschlossen",
+    "Nested holes": "Löcher ineinander",
+}  # fmt: skip
+"""GEOS's reasons for an invalid shape, in German."""
 
 
 def is_boundary_file(file_name: str) -> bool:
@@ -77,6 +119,16 @@ class BoundaryPreview:
     """German role (Code, Name, übergeordnetes Gebiet) → the property used for it."""
     parent_rule: str = ""
     """How new areas get their parent (German)."""
+    beyond: list[str] = field(default_factory=list)
+    """Accepted shapes reaching beyond the city's stored extent ("Name (N km)"): a commit needs
+    ``options.confirm_outside``."""
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should check before committing: repaired shapes and shapes reaching beyond
+        the city (German, one line per area)."""
+        noted = self.features[self.features["note"].astype(bool)]
+        return [f"{name}: {note}" for name, note in zip(noted["name"], noted["note"], strict=True)]
 
     @property
     def blocking(self) -> list[str]:
@@ -90,6 +142,11 @@ class BoundaryPreview:
             reasons.append(
                 f"{self.counts['rejected']} Flächen sind abgelehnt (korrigieren oder ausdrücklich auslassen)."
             )
+        if self.beyond and not self.options.confirm_outside:
+            reasons.append(
+                f"{len(self.beyond)} Flächen reichen über das bisherige Stadtgebiet hinaus: {', '.join(self.beyond[:5])}"
+                f"{' …' if len(self.beyond) > 5 else ''}. Bitte prüfen und ausdrücklich bestätigen, dass sie richtig liegen."
+            )
         return reasons
 
 
@@ -99,22 +156,29 @@ def read_frame(data: bytes, file_name: str, crs_hint: str | None = None) -> tupl
     suffix = PurePath(file_name).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"grenzen{suffix}"
+        declared = _crs(crs_hint, "angegebene Koordinatensystem") if crs_hint else None
         if suffix == ".zip":
-            path = _extract_shapefile(data, Path(tmp), crs_hint)
+            path, prj = _extract_shapefile(data, Path(tmp), crs_hint)
+            declared = declared or _crs(prj, "Koordinatensystem der Projektionsdatei (.prj)")
         else:
             path.write_bytes(data)
             if suffix in {".geojson", ".json"}:
-                _check_geojson(data)
+                named = _check_geojson(data)
+                declared = declared or (_crs(named, "in der GeoJSON-Datei genannte Koordinatensystem") if named else None)
         try:
             frame = gpd.read_file(path)
         except Exception as exc:  # GDAL reports damaged files with many types
             raise ImportProblem(f"Die Geodatei konnte nicht gelesen werden ({type(exc).__name__}).") from exc
     if frame.empty:
         raise ImportProblem("Die Geodatei enthält keine Flächen.")
-    try:
-        crs = CRS.from_user_input(crs_hint) if crs_hint else frame.crs or CRS.from_epsg(4326)
-    except CRSError as exc:
-        raise ImportProblem(f"Koordinatensystem {crs_hint!r} nicht bekannt (z. B. EPSG:25832).") from exc
+    vertices = int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())
+    if vertices > MAX_VERTICES:
+        raise ImportProblem(
+            f"Die Geodatei hat {german(vertices)} Eckpunkte (Grenze beim Import: höchstens {german(MAX_VERTICES)} "
+            "Eckpunkte aller Flächen zusammen). Bitte die Flächen vereinfachen (z. B. in QGIS: Vektor → "
+            "Geometrie-Werkzeuge → Vereinfachen) oder die Datei aufteilen."
+        )
+    crs = declared or frame.crs or CRS.from_epsg(4326)
     frame = frame.set_crs(crs, allow_override=True)
     bounds = frame.total_bounds
     if crs.is_geographic and (abs(bounds[[0, 2]]).max() > 180 or abs(bounds[[1, 3]]).max() > 90):
@@ -126,16 +190,49 @@ def read_frame(data: bytes, file_name: str, crs_hint: str | None = None) -> tupl
     return frame.to_crs(4326), label
 
 
-def _check_geojson(data: bytes) -> None:
+def _crs(text: str, what: str) -> CRS:
+    """The coordinate system ``text`` names (EPSG code, URN, WKT); refused with the usual ones when PROJ
+    does not know it."""
+    try:
+        return CRS.from_user_input(text.strip())
+    except CRSError as exc:
+        shown = " ".join(text.split())
+        shown = shown if len(shown) <= 80 else shown[:80] + " …"
+        known = "; ".join(f"{code} ({name})" for code, name in KNOWN_CRS.items())
+        raise ImportProblem(
+            f"Das {what} „{shown}“ ist unbekannt, die Datei wird deshalb nicht gelesen (sie als WGS 84 zu lesen "
+            f"könnte die Flächen an einen falschen Ort legen). Angenommen werden alle EPSG-Codes und "
+            f"Projektionsbeschreibungen, die PROJ kennt, für deutsche Städte üblich: {known}."
+        ) from exc
+
+
+def _check_geojson(data: bytes) -> str | None:
+    """Refuse what is no GeoJSON FeatureCollection; the coordinate system it names (None: WGS 84)."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportProblem("Die GeoJSON-Datei ist kein gültiges JSON.") from exc
+    except RecursionError as exc:
+        raise ImportProblem(
+            "Die GeoJSON-Datei ist zu tief verschachtelt (Listen in Listen in …) und wird nicht gelesen; "
+            "Flächen brauchen höchstens vier Ebenen (MultiPolygon)."
+        ) from exc
     if not isinstance(document, dict) or document.get("type") not in {"FeatureCollection", "Feature"}:
         raise ImportProblem("Die GeoJSON-Datei enthält keine FeatureCollection.")
+    crs = document.get("crs")
+    if crs is None:
+        return None
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if not isinstance(name, str):
+        raise ImportProblem(
+            "Die GeoJSON-Datei nennt ihr Koordinatensystem in unlesbarer Form (erwartet: "
+            '"crs": {"type": "name", "properties": {"name": "EPSG:25832"}}).'
+        )
+    return name
 
 
-def _extract_shapefile(data: bytes, target: Path, crs_hint: str | None) -> Path:
+def _extract_shapefile(data: bytes, target: Path, crs_hint: str | None) -> tuple[Path, str]:
+    """Unpack the shapefile; its path and the text of its ``.prj`` ('' with a ``crs_hint``)."""
     with open_zip(data) as archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
         shapefiles = [m for m in members if m.filename.lower().endswith(".shp")]
@@ -150,32 +247,69 @@ def _extract_shapefile(data: bytes, target: Path, crs_hint: str | None) -> Path:
         for ending, member in parts.items():
             if re.fullmatch(r"\.(shp|shx|dbf|prj|cpg)", ending):
                 (target / f"grenzen{ending}").write_bytes(archive.read(member))
-    return target / "grenzen.shp"
+        prj = "" if crs_hint else archive.read(parts[".prj"]).decode("utf-8", errors="replace")
+    return target / "grenzen.shp", prj
 
 
 def repair(geometry: BaseGeometry | None) -> tuple[BaseGeometry | None, str]:
-    """A valid (Multi)Polygon and a German note, or None and the reason for rejecting it."""
+    """A valid (Multi)Polygon and a German note, or None and the reason for rejecting it.
+
+    Invalid shapes are repaired first (a self-intersecting "bow-tie" has no signed area until
+    then), unless they cross themselves more than ``MAX_CROSSINGS`` times."""
     if geometry is None or geometry.is_empty:
         return None, "leere Geometrie"
     if geometry.geom_type not in {"Polygon", "MultiPolygon"}:
         return None, f"keine Fläche, sondern {geometry.geom_type}"
+    note = ""
+    if not geometry.is_valid:
+        reason = _validity(geometry)
+        if _crosses_itself_often(geometry):
+            return None, (
+                f"ungültige Geometrie, nicht reparierbar (mehr als {german(MAX_CROSSINGS)} Selbstüberschneidungen; "
+                f"zuerst: {reason})"
+            )
+        geometry, note = make_valid(geometry), f"repariert ({reason})"
+        if isinstance(geometry, GeometryCollection):
+            polygons = [g for g in geometry.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
+            geometry = gpd.GeoSeries(polygons).union_all() if polygons else GeometryCollection()
+        if geometry.is_empty or geometry.geom_type not in {"Polygon", "MultiPolygon"}:
+            return None, f"ungültige Geometrie, nicht reparierbar ({reason})"
     if geometry.area < MIN_AREA_DEG2:
         return None, "ungültige Geometrie, nicht reparierbar (Fläche ohne Ausdehnung)"
-    if geometry.is_valid:
-        return geometry, ""
+    return geometry, note
+
+
+def _validity(geometry: BaseGeometry) -> str:
+    """Why GEOS finds ``geometry`` invalid, in German ("Selbstüberschneidung bei 6.97 51.03")."""
     reason = explain_validity(geometry)
-    fixed: BaseGeometry | None = make_valid(geometry)
-    if isinstance(fixed, GeometryCollection):
-        polygons = [g for g in fixed.geoms if g.geom_type in {"Polygon", "MultiPolygon"}]
-        fixed = gpd.GeoSeries(polygons).union_all() if polygons else None
-    if (
-        fixed is None
-        or fixed.is_empty
-        or fixed.geom_type not in {"Polygon", "MultiPolygon"}
-        or fixed.area == 0
-    ):
-        return None, f"ungültige Geometrie, nicht reparierbar ({reason})"
-    return fixed, f"repariert ({reason})"
+    kind, _, where = reason.partition("[")
+    german_kind = VALIDITY.get(kind.strip(), "ungültige Geometrie")
+    return f"{german_kind} bei {where.rstrip(']')}" if where else german_kind
+
+
+def _crosses_itself_often(geometry: BaseGeometry) -> bool:
+    """Whether the rings of ``geometry`` meet each other at more than ``MAX_CROSSINGS`` places,
+    counted segment against segment and stopped as soon as the limit is passed."""
+    rings = shapely.get_rings(shapely.get_parts(geometry))
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    ends = np.flatnonzero(ring_of[1:] == ring_of[:-1])
+    pairs = np.stack([coords[ends], coords[ends + 1]], axis=1)
+    segments = cast("np.ndarray[Any, np.dtype[np.object_]]", shapely.linestrings(pairs))
+    ring, position = ring_of[ends], np.arange(len(ends))
+    first = np.r_[0, np.flatnonzero(np.diff(ring)) + 1]
+    length = np.diff(np.r_[first, len(ends)])[np.searchsorted(first, position, side="right") - 1]
+    tree = shapely.STRtree(segments)
+    found, start, step = 0, 0, 16
+    while start < len(segments):  # small steps first: a scribbled shape passes the limit at once
+        own, other = tree.query(segments[start : start + step], predicate="intersects")
+        own += start
+        gap = np.abs(position[own] - position[other])
+        neighbours = (ring[own] == ring[other]) & ((gap <= 1) | (gap == length[own] - 1))
+        found += int((~neighbours & (own < other)).sum())
+        if found > MAX_CROSSINGS:
+            return True
+        start, step = start + step, min(step * 2, 8192)
+    return False
 
 
 def _columns(frame: gpd.GeoDataFrame, options: ImportOptions) -> dict[str, str | None]:
@@ -235,6 +369,7 @@ def prepare_boundaries(
         counts={"total": len(frame), "new": int(kinds.get("new", 0)), "changed": int(kinds.get("changed", 0)),
                 "unchanged": int(kinds.get("unchanged", 0)), "rejected": len(planner.rejected)},
         level=level, columns={hierarchy.ROLES[r]: c for r, c in columns.items() if c}, parent_rule=planner.parent_rule,
+        beyond=planner.beyond,
     )  # fmt: skip
 
 
@@ -248,6 +383,7 @@ class _Planner:
         self.columns, self.areas, self.level = columns, areas, level
         self.accepted: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
+        self.beyond: list[str] = []
         self.unmatched: list[dict[str, Any]] = []
         self.taken = set(areas["code"].astype(str))
         own = areas if level is None else areas[areas["level"] == level.key]
@@ -266,23 +402,60 @@ class _Planner:
         ).matched
         self.parent_rule = self._parent_rule()
         self._index: OverlapIndex | None = None
+        self.extent = _extent(areas)
         city = level is not None and level.rank == 0 and len(frame) == 1 and len(own) == 1
         first: dict[str, int] = {}
+        first_of_area: dict[int, int] = {}
         rows = zip(codes, names, parents, frame.geometry, strict=True)
         for number, (code, name, parent, geometry) in enumerate(rows, start=1):
+            check_deadline()
             label = name or code or "–"
             key = code or name
             fixed, note = repair(geometry)
-            if fixed is None:
-                self._reject(number, label, note)
+            outside, warning, reach = ("", "", 0.0) if fixed is None else self._outside(fixed)
+            note = "; ".join(n for n in (note, warning) if n)
+            area_id = int(own["id"].iloc[0]) if city else self._matched(code, name)
+            if fixed is None or outside:
+                self._reject(number, label, outside or note)
             elif not key:
                 self._reject(number, label, f"weder {self._prop('code')} noch {self._prop('name')} angegeben")
             elif key in first:
                 self._reject(number, label, f"„{key}“ kommt mehrfach vor (zuerst Objekt {first[key]})")
+            elif area_id is not None and area_id in first_of_area:
+                area = self.areas.loc[self.areas["id"] == area_id, "name"].iloc[0]
+                self._reject(number, label, f"gehört wie Objekt {first_of_area[area_id]} zum Gebiet „{area}“ "
+                             "(je Gebiet genau eine Fläche)")  # fmt: skip
             else:
                 first[key] = number
-                area_id = int(own["id"].iloc[0]) if city else self._matched(code, name)
+                if warning:
+                    known = self.areas.loc[self.areas["id"] == area_id, "name"]
+                    self.beyond.append(f"{known.iloc[0] if len(known) else label} ({german(round(reach))} km)")
+                if area_id is not None:
+                    first_of_area[area_id] = number
                 self._plan(number, code, name, parent, fixed, note, area_id)
+
+    def _outside(self, geometry: BaseGeometry) -> tuple[str, str, float]:
+        """Why ``geometry`` is rejected for lying far outside the city's extent, or the note that it
+        reaches beyond it, and how far (km); ('', '', 0) inside it or while no shapes are stored."""
+        if self.extent is None:
+            return "", "", 0.0
+        west, south, east, north = self.extent
+        left, bottom, right, top = geometry.bounds
+        across = KM_PER_DEGREE * math.cos(math.radians((south + north) / 2))
+        reach = max(across * (west - left), across * (right - east), KM_PER_DEGREE * (south - bottom),
+                    KM_PER_DEGREE * (top - north), 0.0)  # fmt: skip
+        if reach <= NEAR_KM:
+            return "", "", reach
+        beyond = f"reicht {german(round(reach))} km über das bisherige Stadtgebiet hinaus"
+        if reach <= FAR_KM:
+            return "", f"{beyond} – bitte prüfen", reach
+        centre = geometry.representative_point()
+        return (
+            f"liegt außerhalb des Stadtgebiets: {beyond} (Fläche um {_position(centre.y, centre.x)}, die Gebiete "
+            f"der Stadt zwischen {_position(south, west)} und {_position(north, east)}; erlaubt sind höchstens "
+            f"{german(round(FAR_KM))} km). Stimmt das Koordinatensystem der Datei, sind Längen- und Breitengrad "
+            "vertauscht?"
+        ), "", reach
 
     def _prop(self, role: str) -> str:
         column = self.columns[role]
@@ -382,6 +555,24 @@ class _Planner:
         return (found, "") if found is not None else (None, f"liegt in keinem Gebiet {where}")
 
 
+def _extent(areas: pd.DataFrame) -> tuple[float, float, float, float] | None:
+    """West, south, east, north of all stored shapes (None while no area has one)."""
+    shapes = [shape(g) for g in areas["geometry"] if g]
+    if not shapes:
+        return None
+    bounds = shapely.bounds(np.array(shapes, dtype=object))
+    return (float(bounds[:, 0].min()), float(bounds[:, 1].min()), float(bounds[:, 2].max()), float(bounds[:, 3].max()))
+
+
+def _position(lat: float, lon: float) -> str:
+    """``51.03, 6.98`` → "51,03° N, 6,98° O" (south and west as such)."""
+
+    def degrees(value: float) -> str:
+        return f"{abs(value):.2f}".replace(".", ",")
+
+    return f"{degrees(lat)}° {'N' if lat >= 0 else 'S'}, {degrees(lon)}° {'O' if lon >= 0 else 'W'}"
+
+
 def _same(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     return old is not None and shape(old).equals_exact(shape(new), 1e-9)
 
@@ -409,7 +600,7 @@ def commit_boundaries(engine: Engine, actor: Actor, preview: BoundaryPreview) ->
                     raise ImportProblem(
                         f"Gebiet {feature['name']} wurde inzwischen gelöscht; bitte neu importieren."
                     )
-                before[str(area.id)] = {name: getattr(area, name) for name in AREA_FIELDS}
+                before.setdefault(str(area.id), {name: getattr(area, name) for name in AREA_FIELDS})
                 session.execute(update(Area).where(Area.id == area.id).values(**values))
                 audit.record(
                     session,

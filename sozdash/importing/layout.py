@@ -234,6 +234,15 @@ def find_header(cells: pd.DataFrame, filled: np.ndarray, header_row: int | None)
     return Header(guess, guess + 1, [])
 
 
+def no_data_rows(header: Header) -> ImportProblem:
+    """The refusal of a file that has column names (or not even those) but no row of data."""
+    where = f"unter den Spaltennamen (Zeile {header.row + 1})" if header.row is not None else "in der Datei"
+    return ImportProblem(
+        f"Die Datei enthält keine Datenzeilen: {where} steht keine Zeile mit Werten, nur Überschriften, "
+        "leere Zeilen oder Fußnoten. Es gibt nichts zu importieren."
+    )
+
+
 def _value_like(row: pd.Series) -> list[str]:
     """Cells of a would-be header row that are numbers or markers (plain years are names of year columns)."""
     texts = pd.Series([t for t in row if t], dtype="string")
@@ -322,7 +331,7 @@ def find_layout(
     keep = data_rows(cells, filled, Header(header.row, names.first, []), choice.skip_rows)
     rows = np.flatnonzero(keep) + names.first
     if not len(rows):
-        raise ImportProblem("Die Tabelle enthält unter den Spaltennamen keine Datenzeilen.")
+        raise no_data_rows(header)
     data = cells.iloc[rows]
     headers = names.full
     skipped_columns = {resolve_column(c, headers) for c in choice.skip_columns}

@@ -6,11 +6,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from sozdash.importing.problems import ImportProblem
 
 MARKER_STATUS: dict[str, str] = {
     "*": "suppressed",
@@ -113,18 +117,72 @@ def excel_number_text(value: float | int) -> str:
 
 
 PERIOD = re.compile(
-    r"(?i)^(?:jahr|ende|stand|stichtag|am|zum)?\s*(?:\d{1,2}\.\s?\d{1,2}\.\s?)?(\d{4})(?:-\d{2}-\d{2}(?:[ T][\d:]+)?)?\s*\*?$"
+    r"(?i)^(?:jahr|ende|stand|stichtag|am|zum)?\s*(?:(?P<day>\d{1,2})\.\s?(?P<month>\d{1,2})\.\s?)?(?P<year>\d{4})"
+    r"(?:-(?P<iso_month>\d{2})-(?P<iso_day>\d{2})(?:[ T][\d:]+)?)?\s*\*?$"
 )
 """Years as written in tables: "2022", "31.12.2022", "2022-12-31", "Jahr 2022", "Stand 2022"."""
+STORABLE_YEARS = (1900, 2200)
+"""The years the database can hold (its check constraint on ``observations.period``)."""
+YEARS_SETTING = "SOZDASH_YEARS"
+"""Environment variable with the plausible years of imported values, "first-last" (e.g. "1950-2030")."""
+FIRST_YEAR = 1950
+
+
+@dataclass
+class ParsedPeriods:
+    """Column-wise result: ``year`` (nullable Int64, NA where not understood, outside
+    ``STORABLE_YEARS`` or an impossible date) and ``bad_date`` (a date such as "2022-13-45")."""
+
+    year: pd.Series
+    bad_date: pd.Series
+
+
+def read_periods(texts: pd.Series) -> ParsedPeriods:
+    """Reference years of a column of cells; each distinct text is parsed once."""
+    codes, distinct = pd.factorize(clean(texts))
+    parts = pd.Series(distinct, dtype="string").str.extract(PERIOD)
+    years = pd.to_numeric(parts["year"], errors="coerce")
+    day = pd.to_numeric(parts["day"].fillna(parts["iso_day"]), errors="coerce")
+    month = pd.to_numeric(parts["month"].fillna(parts["iso_month"]), errors="coerce")
+    bad = [
+        not _is_date(int(y), int(m), int(d))
+        for y, m, d in zip(years.fillna(2000), month.fillna(1), day.fillna(1), strict=True)
+    ]
+    bad_date = pd.Series(bad, dtype=bool).to_numpy() & years.notna().to_numpy()
+    low, high = STORABLE_YEARS
+    years = years.where((years >= low) & (years <= high) & ~bad_date)
+    return ParsedPeriods(
+        year=pd.Series(years.to_numpy(dtype=float)[codes], index=texts.index).astype("Int64"),
+        bad_date=pd.Series(bad_date[codes], index=texts.index, dtype=bool),
+    )
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_periods(texts: pd.Series) -> pd.Series:
-    """Reference years (nullable Int64); NA where not understood or outside 1900–2200."""
-    codes, distinct = pd.factorize(clean(texts))
-    years = pd.Series(distinct, dtype="string").str.extract(PERIOD, expand=False)
-    parsed = pd.to_numeric(years, errors="coerce")
-    parsed = parsed.where((parsed >= 1900) & (parsed <= 2200))
-    return pd.Series(parsed.to_numpy(dtype=float)[codes], index=texts.index).astype("Int64")
+    """Reference years (nullable Int64); NA where not understood, outside 1900–2200 or an impossible date."""
+    return read_periods(texts).year
+
+
+def year_range() -> tuple[int, int]:
+    """The plausible years of imported values: ``SOZDASH_YEARS`` ("1950-2030"), by default 1950 to next year."""
+    setting = os.environ.get(YEARS_SETTING, "").strip()
+    if not setting:
+        return FIRST_YEAR, dt.date.today().year + 1
+    found = re.fullmatch(r"(\d{4})\s*[-–]\s*(\d{4})", setting)
+    low, high = STORABLE_YEARS
+    if found is None or not low <= int(found[1]) <= int(found[2]) <= high:
+        raise ImportProblem(
+            f"Die Einstellung {YEARS_SETTING} muss das erste und letzte zulässige Jahr nennen, z. B. "
+            f"„{FIRST_YEAR}-2030“ (Jahre von {low} bis {high}), ist aber „{setting}“."
+        )
+    return int(found[1]), int(found[2])
 
 
 _MONTH = (

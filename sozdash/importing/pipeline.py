@@ -20,7 +20,7 @@ from sozdash.importing.layout import TableLayout, column_label, column_letter
 from sozdash.importing.levels import match_with_levels
 from sozdash.importing.names import VIA, AreaMatch, match_indicators, names_agree
 from sozdash.importing.new_indicators import NewIndicators, applied, derive
-from sozdash.importing.problems import ImportProblem
+from sozdash.importing.problems import ImportProblem, check_deadline, import_budget
 from sozdash.importing.readers import LAYOUTS, LongTable, read_table
 from sozdash.importing.templates import stored_templates
 from sozdash.importing.validate import (
@@ -148,8 +148,24 @@ def prepare(
 ) -> Preview:
     """Read, map and validate a table file and compare it with the database; writes nothing.
 
-    Raises ``ImportProblem`` (German message) when the file cannot be read at all.
+    Raises ``ImportProblem`` (German message) when the file cannot be read at all or the import
+    exceeds its time budget (``problems.import_budget``, checked at every step).
     """
+    with import_budget():
+        return _prepare(engine, data, file_name, options, budgeted(progress))
+
+
+def budgeted(progress: Progress) -> Progress:
+    """``progress`` that first stops the import when its time budget is used up."""
+
+    def step(fraction: float, text: str) -> None:
+        check_deadline()
+        progress(fraction, text)
+
+    return step
+
+
+def _prepare(engine: Engine, data: bytes, file_name: str, options: ImportOptions, progress: Progress) -> Preview:
     progress(0.05, "Datei wird gelesen …")
     with engine.connect() as conn:
         templates = stored_templates(conn)

@@ -14,13 +14,17 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Mapping
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import numpy as np
 import openpyxl
 import pandas as pd
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.xml.constants import SHARED_STRINGS
 
 from sozdash.importing.layout import (
     SYNONYMS,
@@ -33,10 +37,24 @@ from sozdash.importing.layout import (
     find_layout,
     header_names,
     level_per_row,
+    no_data_rows,
 )
 from sozdash.importing.names import normalise
 from sozdash.importing.numbers import excel_number_text
-from sozdash.importing.problems import MAX_LINE_CHARS, MAX_ROWS, ImportProblem, check_size, open_zip
+from sozdash.importing.problems import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_LINE_CHARS,
+    MAX_ROWS,
+    CheckedZip,
+    ImportProblem,
+    check_deadline,
+    check_size,
+    german,
+    member_errors,
+    open_zip,
+    too_many,
+)
 from sozdash.importing.templates import Template, pick_template
 
 LONG_FIELDS = (
@@ -87,6 +105,8 @@ def read_table(
     names = header_names(cells, header)
     if header.row is not None and (_is_ffcsv(names) or _is_long(names)):
         grid, skipped = _grid(cells, filled, header, names, user.skip_rows)
+        if grid.empty:
+            raise no_data_rows(header)
         if _is_ffcsv(names):
             return LongTable(_ffcsv(grid), "ffcsv", ",", skipped)
         roles = {c: _role(c) for c in grid.columns if c != "row"}
@@ -111,12 +131,17 @@ def read_cells(data: bytes, file_name: str) -> tuple[pd.DataFrame, str | None]:
     separator its format implies (``,`` for Excel, None = to be detected)."""
     check_size(data)
     suffix = PurePath(file_name).suffix.lower()
+    if data.startswith(b"\xd0\xcf\x11\xe0") and "EncryptionInfo".encode("utf-16-le") in data:
+        raise ImportProblem(
+            "Die Excel-Datei ist mit einem Kennwort geschützt (verschlüsselt) und kann nicht gelesen werden. "
+            "Bitte in Excel ohne Kennwort speichern."
+        )
     if suffix == ".xls" or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportProblem(
             "Alte Excel-Dateien (.xls) werden nicht gelesen. Bitte als .xlsx oder CSV speichern."
         )
     if data.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm"}:
-        cells, file_decimal = _cells(_xlsx_rows(data)), ","
+        cells, file_decimal = _xlsx_cells(data), ","
     else:
         cells, file_decimal = _csv_cells(data), None
     if not len(cells):
@@ -158,11 +183,35 @@ def _check_lines(data: bytes) -> None:
     longest = int(lengths.argmax())
     if lengths[longest] > MAX_LINE_CHARS:
         raise ImportProblem(
-            f"Zeile {longest + 1} ist mit {int(lengths[longest]):,} Zeichen zu lang (höchstens "
-            f"{MAX_LINE_CHARS:,}). Ist das wirklich eine Tabelle?".replace(",", ".")
+            f"Zeile {longest + 1} ist mit {german(int(lengths[longest]))} Zeichen zu lang (höchstens "
+            f"{german(MAX_LINE_CHARS)}). Ist das wirklich eine Tabelle?"
         )
     if len(ends) > MAX_ROWS:
-        raise ImportProblem(f"Die Datei hat mehr als {MAX_ROWS:,} Zeilen. Bitte aufteilen.".replace(",", "."))
+        raise too_many("Zeilen", MAX_ROWS)
+
+
+def _check_width(data: bytes, separator: str) -> None:
+    """Refuse a CSV beyond ``MAX_COLUMNS`` columns or ``MAX_CELLS`` cells before any frame is built.
+
+    Counting separators per line is an upper bound (quoted fields may hold separators); only
+    when it exceeds a limit are the fields counted exactly, stopping at the first row too wide.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    lines = len(ends) + 1
+    per_line = np.bincount(np.searchsorted(ends, np.flatnonzero(raw == ord(separator))), minlength=1)
+    widest = int(per_line.max()) + 1
+    if widest <= MAX_COLUMNS and widest * lines <= MAX_CELLS:
+        return
+    widest = 0
+    for count, row in enumerate(csv.reader(io.StringIO(decode(data)), delimiter=separator), start=1):
+        widest = max(widest, len(row))
+        if widest > MAX_COLUMNS:
+            raise too_many("Spalten", MAX_COLUMNS)
+        if count % 100_000 == 0:
+            check_deadline()
+    if widest * lines > MAX_CELLS:
+        raise too_many("Zellen", MAX_CELLS)
 
 
 def sniff_separator(lines: list[str]) -> str:
@@ -184,16 +233,50 @@ def _csv_cells(data: bytes) -> pd.DataFrame:
     _check_lines(data)
     text = decode(data)
     separator = sniff_separator(text[:20000].splitlines()[:60])
+    _check_width(data, separator)
+    check_deadline()
     try:
         return pd.read_csv(
             io.StringIO(text), sep=separator, header=None, dtype=str, keep_default_na=False,
             skip_blank_lines=False, engine="c",
         )  # fmt: skip
-    except (pd.errors.ParserError, ValueError):
-        try:
-            return _cells(list(csv.reader(io.StringIO(text), delimiter=separator)))
-        except csv.Error as exc:
-            raise ImportProblem(f"Die CSV-Datei ist fehlerhaft aufgebaut: {exc}.") from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        rows = _ragged_rows(text, separator)  # names the line of an unclosed quote the csv module finds
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if unclosed:  # found by pandas only: its record number
+            raise _unbalanced_quote(int(unclosed.group(1)) + 1) from exc
+        return _cells(rows)
+
+
+def _ragged_rows(text: str, separator: str) -> list[list[str]]:
+    """The rows of a CSV whose rows have different numbers of fields (the csv module's reading)."""
+    reader = csv.reader(io.StringIO(text), delimiter=separator, strict=True)
+    rows: list[list[str]] = []
+    start = 1
+    try:
+        for row in reader:
+            rows.append(row)
+            start = reader.line_num + 1
+        return rows
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            raise _unbalanced_quote(start) from exc
+    lenient = csv.reader(io.StringIO(text), delimiter=separator)
+    try:
+        return list(lenient)
+    except csv.Error as exc:
+        raise ImportProblem(
+            f"Die CSV-Datei ist in Zeile {lenient.line_num} fehlerhaft aufgebaut (Anführungszeichen oder "
+            "Trennzeichen passen nicht zusammen)."
+        ) from exc
+
+
+def _unbalanced_quote(row: int) -> ImportProblem:
+    return ImportProblem(
+        f'Die CSV-Datei enthält ein Anführungszeichen ohne Gegenstück: Das Feld, das in Zeile {row} mit „"“ '
+        "beginnt, wird nie geschlossen, so dass der ganze Rest der Datei ein einziger Wert wäre. Bitte das "
+        "Anführungszeichen schließen oder entfernen."
+    )
 
 
 # --- Excel ----------------------------------------------------------------------------------
@@ -211,26 +294,117 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    open_zip(data).close()
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in values])
-            if len(rows) > MAX_ROWS:
-                raise ImportProblem(
-                    f"Die Tabelle hat mehr als {MAX_ROWS:,} Zeilen. Bitte aufteilen.".replace(",", ".")
-                )
-        workbook.close()
-        return rows
-    except ImportProblem:
-        raise
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        raise ImportProblem(
-            "Die Excel-Datei ist beschädigt oder unvollständig und kann nicht gelesen werden."
-        ) from exc
+def _xlsx_cells(data: bytes) -> pd.DataFrame:
+    """The first sheet's cells up to its last row and column that hold a value (never its
+    declared size); rows without any value cost no more than their place in the grid."""
+    with open_zip(data) as archive:
+        _check_shared_strings(archive)
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = workbook.worksheets[0]
+                if not isinstance(sheet, ReadOnlyWorksheet):
+                    raise TypeError("first sheet not read-only")
+                height, width = _sheet_extent(archive, sheet._worksheet_path)  # type: ignore[attr-defined]
+                if not height:  # (max_row=0 would make openpyxl read the declared size)
+                    return pd.DataFrame()
+                grid = np.full((height, width), "", dtype=object)
+                for index, values in enumerate(
+                    sheet.iter_rows(max_row=height, max_col=width, values_only=True)
+                ):
+                    if values.count(None) < width:
+                        grid[index] = [_cell_text(v) for v in values]
+                    if index % 100_000 == 0:
+                        check_deadline()
+                return pd.DataFrame(grid)
+            finally:
+                workbook.close()
+        except ImportProblem:
+            raise
+        except Exception as exc:  # openpyxl raises many types on damaged files
+            cause = " (Prüfsumme falsch)" if "CRC" in str(exc) else ""
+            raise ImportProblem(
+                f"Die Excel-Datei ist beschädigt oder unvollständig{cause} und kann nicht gelesen werden."
+            ) from exc
+
+
+def _check_shared_strings(archive: CheckedZip) -> None:
+    """Refuse a workbook whose table of texts alone has more than ``MAX_CELLS`` entries (openpyxl
+    loads it whole when it opens the workbook)."""
+    if "[Content_Types].xml" not in archive.NameToInfo:
+        return  # not a workbook: openpyxl says so
+    parts = [
+        element.get("PartName", "").lstrip("/")
+        for tag, element in _xml(archive, "[Content_Types].xml")
+        if tag == "Override" and element.get("ContentType") == SHARED_STRINGS
+    ]
+    for part in (p for p in parts if p in archive.NameToInfo):
+        count = 0
+        for tag, _element in _xml(archive, part):
+            count += tag == "si"
+            if count > MAX_CELLS:
+                raise too_many("Zellen", MAX_CELLS)
+
+
+def _sheet_extent(archive: CheckedZip, name: str) -> tuple[int, int]:
+    """Rows and columns up to the last cell holding a value, found by streaming the sheet's XML
+    (rows and cells numbered as openpyxl does); refuses a sheet beyond the limits at the first
+    cell that exceeds one, whatever dimension the sheet declares."""
+    height = width = cells = row = 0
+    for tag, element in _xml(archive, name):
+        if tag != "row":
+            continue
+        check_deadline()
+        row = int(float(element.get("r") or row + 1))
+        column = 0
+        for cell in element:
+            if _local(cell) != "c":
+                continue
+            reference = cell.get("r")
+            column = (
+                column_index_from_string(coordinate_from_string(reference)[0]) if reference else column + 1
+            )
+            cells += 1
+            if cells > MAX_CELLS:
+                raise too_many("Zellen", MAX_CELLS)
+            if not _holds_value(cell):
+                continue
+            if column > MAX_COLUMNS:
+                raise too_many("Spalten", MAX_COLUMNS)
+            if row > MAX_ROWS:
+                raise too_many("Zeilen", MAX_ROWS)
+            height, width = max(height, row), max(width, column)
+            if height * width > MAX_CELLS:
+                raise too_many("Zellen", MAX_CELLS)
+    return height, width
+
+
+def _holds_value(cell: ET.Element) -> bool:
+    """Whether openpyxl reads a value from a ``<c>`` element (cached value or inline text)."""
+    if cell.get("t") == "inlineStr":
+        return any(_local(child) == "is" for child in cell)
+    return any(_local(child) == "v" and bool(child.text) for child in cell)
+
+
+def _local(element: ET.Element) -> str:
+    """The tag without its namespace."""
+    return element.tag.rpartition("}")[2]
+
+
+def _xml(archive: CheckedZip, name: str) -> Iterator[tuple[str, ET.Element]]:
+    """``(tag without namespace, element)`` at the end of each element while streaming one
+    member; finished elements up to two levels below the root (rows, shared texts) are then
+    dropped so that memory stays flat."""
+    parents: list[ET.Element] = []
+    with member_errors(name), archive.open(name) as source:
+        for event, element in ET.iterparse(source, events=("start", "end")):
+            if event == "start":
+                parents.append(element)
+                continue
+            parents.pop()
+            yield _local(element), element
+            if 1 <= len(parents) <= 2:
+                parents[-1].remove(element)
 
 
 # --- finding the table ----------------------------------------------------------------------

@@ -15,20 +15,33 @@ from pydantic import BaseModel, Field, field_validator
 from sozdash.core import fmt
 from sozdash.core.vocab import LEBENSLAGEN, POLARITY
 from sozdash.importing.layout import LayoutChoice
-from sozdash.importing.numbers import MARKER_STATUS, clean, detect_decimal, parse_numbers, parse_periods
+from sozdash.importing.numbers import (
+    MARKER_STATUS,
+    YEARS_SETTING,
+    clean,
+    detect_decimal,
+    parse_numbers,
+    read_periods,
+    year_range,
+)
 from sozdash.importing.problems import ImportProblem
 
 REASONS = {
     "area": "unbekanntes Gebiet",
     "indicator": "unbekannter Indikator",
+    "date": "Datum ungültig",
     "period": "Zeitraum nicht erkannt",
+    "year": "Jahr außerhalb des zulässigen Bereichs",
     "value": "keine Zahl",
     "parts": "Zähler oder Nenner keine Zahl",
+    "huge": "Zahl zu groß",
     "flag": "Kennzeichen nicht erkannt",
     "flagged": "Wert trotz Kennzeichnung vorhanden",
     "empty": "Wert fehlt (leer und ohne Kennzeichen)",
     "negative": "Zähler oder Nenner negativ",
+    "count_parts": "Zähler oder Nenner zu groß",
     "ratio": "Zähler größer als Nenner",
+    "count": "Anzahl außerhalb des zulässigen Bereichs",
     "percent": "Prozentwert außerhalb 0–100",
     "mismatch": "Wert passt nicht zu Zähler und Nenner",
     "duplicate": "doppelter Schlüssel (Gebiet, Indikator und Jahr mehrfach)",
@@ -40,9 +53,11 @@ FIELD_LABELS = {
 """Column names of the fields where the reader names no column of the file (e.g. a given year)."""
 _CELLS: dict[str, tuple[tuple[str, ...], str]] = {
     "area": (("area",), "area"), "indicator": (("indicator",), "indicator"), "period": (("period",), "period"),
+    "date": (("period",), "period"), "year": (("period",), "period"),
     "value": (("value",), "value"), "parts": (("numerator", "denominator"), "parts"), "flag": (("flag",), "flag"),
-    "flagged": (("value", "flag"), "value"), "empty": (("value",), "value"),
+    "huge": (("value",), "value"), "flagged": (("value", "flag"), "value"), "empty": (("value",), "value"),
     "negative": (("numerator", "denominator"), "parts"), "ratio": (("numerator", "denominator"), "parts"),
+    "count_parts": (("numerator", "denominator"), "parts"), "count": (("value",), "value"),
     "percent": (("value",), "value"), "mismatch": (("value", "numerator", "denominator"), "value"),
     "duplicate": (("area", "indicator", "period"), "area"),
 }  # fmt: skip
@@ -50,6 +65,10 @@ _CELLS: dict[str, tuple[tuple[str, ...], str]] = {
 MARKERS = "* . - x / ..."
 ESTIMATED_FLAGS = {"s", "g", "geschaetzt", "geschätzt", "estimated"}
 OK_FLAGS = {"", "e", "p", "v", "r", "ok", "endgültig", "vorläufig"}
+MAX_COUNT = 1e9
+"""Counts (numerators, denominators, values of summed indicators) lie in 0 ≤ x < 10^9."""
+MAX_MAGNITUDE = 1e15
+"""Any other value lies below 10^15 in magnitude (floats hold whole numbers exactly up to about 9·10^15)."""
 
 
 class IndicatorSpec(BaseModel):
@@ -114,6 +133,8 @@ class ImportOptions(BaseModel):
     """Name of the import template to follow ('' = one whose shape matches, if any)."""
     confirm_mapping: bool = False
     """The user confirmed that rows go to areas of another name (``area_mapping`` pairs whose names differ)."""
+    confirm_outside: bool = False
+    """The user confirmed shapes that reach beyond the city's stored extent (``BoundaryPreview.beyond``)."""
     level_names: list[str] = []
     """Names of the levels an area import creates, coarse → fine (a boundary file: one)."""
     code_column: str = ""
@@ -146,10 +167,17 @@ def _expected(decimal: str) -> dict[str, str]:
         if decimal == ","
         else "z. B. 1,234.5 oder 53.4 %; Dezimalpunkt"
     )
+    first, last = year_range()
+    years = f"ein Jahr von {first} bis {last}"
     return {
         "area": "Name oder Code eines Gebiets der Stadt (unbekannte Namen in der Zuordnung der Gebietsnamen zuordnen)",
         "indicator": "Schlüssel oder Name eines Indikators des Katalogs oder eines neu anzulegenden Indikators",
-        "period": "ein Jahr zwischen 1900 und 2200, z. B. 2022, 31.12.2022 oder 2022-12-31",
+        "period": f"{years}, z. B. 2022, 31.12.2022 oder 2022-12-31",
+        "date": f"ein gültiges Datum (Monat 1–12, Tag passend zum Monat) oder {years}, z. B. 31.12.2022 oder 2022-12-31",
+        "year": f"{years} (zulässiger Bereich, einstellbar über die Umgebungsvariable {YEARS_SETTING})",
+        "huge": f"eine Zahl unter {fmt.number(MAX_MAGNITUDE)} (Betrag)",
+        "count_parts": f"Zähler und Nenner als Anzahlen unter {fmt.number(MAX_COUNT)} (1 Milliarde)",
+        "count": f"eine Anzahl von 0 bis unter {fmt.number(MAX_COUNT)} (1 Milliarde)",
         "value": f"eine Zahl ({number}) oder ein Kennzeichen ({MARKERS})",
         "parts": f"Zähler und Nenner als Zahlen ({number})",
         "flag": f"leer, e/p/v/r (endgültig, vorläufig), s/g (geschätzt) oder ein Kennzeichen ({MARKERS})",
@@ -194,7 +222,9 @@ def check_rows(
     value = parse_numbers(table["value"], decimal)
     numerator = parse_numbers(table["numerator"], decimal)
     denominator = parse_numbers(table["denominator"], decimal)
-    period = parse_periods(table["period"])
+    periods = read_periods(table["period"])
+    period = periods.year
+    first_year, last_year = year_range()
     flag = clean(table["flag"]).replace({"–": "-", "…": "..."})
     flag_lower = flag.str.lower()
     flag_marker = flag.isin(list(MARKER_STATUS))
@@ -208,19 +238,26 @@ def check_rows(
     parts = numerator.value.notna() & denominator.value.notna() & (denominator.value > 0)
     computed = numerator.value / denominator.value.where(denominator.value > 0) * scale
     is_ratio = (meta["aggregation"] == "ratio").to_numpy()
+    is_count = (meta["aggregation"] == "sum").to_numpy()
+    too_large = [(parsed.value.abs() >= MAX_COUNT) for parsed in (numerator, denominator)]
     stored = value.value.where(~(parts & is_ratio), computed)
 
     conditions = [
         ("area", area_ids.isna()),
         ("indicator", indicator_keys.isna()),
+        ("date", periods.bad_date),
         ("period", period.isna()),
+        ("year", (period < first_year) | (period > last_year)),
         ("value", value.invalid),
         ("parts", numerator.invalid | denominator.invalid),
+        ("huge", ~is_count & (value.value.abs() >= MAX_MAGNITUDE)),
         ("flag", ~(flag_marker | flag_lower.isin(OK_FLAGS | ESTIMATED_FLAGS))),
         ("flagged", marked & (value.value.notna() | numerator.value.notna())),
         ("empty", ~marked & stored.isna()),
         ("negative", (numerator.value < 0) | (denominator.value < 0)),
+        ("count_parts", too_large[0] | too_large[1]),
         ("ratio", numerator.value > denominator.value),
+        ("count", ~marked & is_count & ((stored < 0) | (stored >= MAX_COUNT))),
         ("percent", ~marked & (value.percent | unit_percent) & ((stored < 0) | (stored > 100))),
         ("mismatch", is_ratio & parts & value.value.notna() & ((value.value - computed).abs() > tolerance)),
     ]

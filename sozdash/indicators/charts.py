@@ -152,7 +152,7 @@ def map_summary(view: pd.DataFrame, meta: Mapping[str, Any], legend: pd.DataFram
     what = "Abweichung vom Stadtwert" if deviation else "Werte"
     classes = "; ".join(f"{row.Klasse}: {row.Gebiete}" for row in legend.itertuples())
     return (
-        f"Karte der {what} von „{fmt.plain(meta['name'])}“. Klassen (Anzahl Gebiete): {classes}. "
+        f"Karte der {what} von „{meta['name']}“. Klassen (Anzahl Gebiete): {classes}. "
         + ranking_summary(view, meta)
     )
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sozdash.core import fmt
 from sozdash.meetings.saved_views import View
 from sozdash.store.cache import cached_query
-from sozdash.store.db import session_scope
+from sozdash.store.db import read_session
 from sozdash.store.models import AgendaItem, AgendaSlide, Meeting, SavedView
 
 
@@ -48,7 +48,7 @@ class SlideRef:
 @cached_query
 def list_meetings(engine: Engine) -> pd.DataFrame:
     """All sessions, newest first (columns: id, key, Sitzung, Datum, Titel)."""
-    with session_scope(engine) as session:
+    with read_session(engine) as session:
         rows = [
             {"id": m.id, "key": m.key, "Sitzung": m.committee, "Datum": fmt.date(m.date, m.date_precision),
              "Titel": m.title}
@@ -60,7 +60,7 @@ def list_meetings(engine: Engine) -> pd.DataFrame:
 @cached_query
 def meeting(engine: Engine, key: str) -> MeetingInfo | None:
     """The session with natural key ``key`` (``None`` if there is none)."""
-    with session_scope(engine) as session:
+    with read_session(engine) as session:
         m = session.scalar(select(Meeting).where(Meeting.key == key))
         if m is None:
             return None
@@ -77,7 +77,7 @@ def slides(engine: Engine, meeting_id: int) -> list[SlideRef]:
         .where(AgendaItem.meeting_id == meeting_id)
         .order_by(AgendaItem.position, AgendaSlide.position)
     )
-    with session_scope(engine) as session:
+    with read_session(engine) as session:
         return [
             SlideRef(
                 number, item.position, item.title, item.speaker, item.speaker_notes, item.source,

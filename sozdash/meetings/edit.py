@@ -183,7 +183,7 @@ def meeting_values(engine: Engine, meeting_id: int) -> tuple[dict[str, Any], int
 @cached_query
 def agenda(engine: Engine, meeting_id: int) -> list[ItemRow]:
     """All agenda items of a session in order, including items without slides."""
-    with db.session_scope(engine) as session:
+    with db.read_session(engine) as session:
         slide_rows = session.execute(
             select(AgendaSlide, SavedView.title)
             .join(SavedView, SavedView.id == AgendaSlide.saved_view_id)

@@ -19,7 +19,7 @@ from sozdash.access import audit
 from sozdash.core.navigation import PAGES
 from sozdash.core.permissions import Actor, require_role
 from sozdash.store.cache import cached_query
-from sozdash.store.db import bump_data_version, session_scope
+from sozdash.store.db import bump_data_version, read_session, session_scope
 from sozdash.store.models import AgendaSlide, SavedView
 
 EDIT_ROLE = "fachbereich"
@@ -148,7 +148,7 @@ def delete_view(engine: Engine, actor: Actor, view_id: int) -> None:
 
 def get_view(engine: Engine, view_id: int) -> View:
     """One saved view."""
-    with session_scope(engine) as session:
+    with read_session(engine) as session:
         v = _existing(session, view_id)
         return View(v.id, v.key, v.title, v.note, v.page, dict(v.params or {}))
 
@@ -156,7 +156,7 @@ def get_view(engine: Engine, view_id: int) -> View:
 @cached_query
 def list_views(engine: Engine) -> pd.DataFrame:
     """All saved views, newest first, with the German page title and how many slides use each."""
-    with session_scope(engine) as session:
+    with read_session(engine) as session:
         slides = dict(
             session.execute(
                 select(AgendaSlide.saved_view_id, func.count()).group_by(AgendaSlide.saved_view_id)

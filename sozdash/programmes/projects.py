@@ -327,11 +327,15 @@ def project_applications(engine: Engine, key: str, as_of: dt.date, public_only: 
 
 
 def detail_line(detail: pd.Series) -> str:
-    """Runtime, programme, round and lead unit of a project as one markdown line."""
+    """Runtime, programme, round and lead unit of a project as one markdown line (names escaped)."""
     inherited = " (vom Gesamtprojekt übernommen)" if detail["dates_from_parent"] else ""
+    programme, round_, lead = (
+        fmt.plain(fmt.text(detail[name], default)) for name, default in
+        (("programme", fmt.MISSING), ("round", fmt.MISSING), ("lead", "nicht belegt"))
+    )  # fmt: skip
     return (
-        f"**Laufzeit:** {detail['period']}{inherited} · **Programm:** {fmt.text(detail['programme'])} · "
-        f"**Förderrunde:** {fmt.text(detail['round'])} · **Federführung:** {fmt.text(detail['lead'], 'nicht belegt')}"
+        f"**Laufzeit:** {detail['period']}{inherited} · **Programm:** {programme} · "
+        f"**Förderrunde:** {round_} · **Federführung:** {lead}"
     )
 
 

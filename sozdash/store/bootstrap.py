@@ -43,18 +43,82 @@ def head_revision() -> str:
     return head
 
 
-def schema_state(engine: Engine) -> str:
-    """``empty``, ``current``, ``outdated`` (older revision) or ``unknown`` (not ours / newer)."""
+OWN_TABLES = frozenset({"areas", "observations", "data_version"})
+"""Tables every revision of the sozdash schema has: a database with them but an unknown revision
+was made by a newer sozdash, one without them by another program."""
+
+
+def _revision_state(engine: Engine) -> tuple[str, str | None]:
+    """The schema state (see ``schema_state``) and the database's alembic revision."""
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
-        if not tables:
-            return "empty"
-        revision = MigrationContext.configure(conn).get_current_revision()
+        revision = MigrationContext.configure(conn).get_current_revision() if tables else None
+    if revision is None:
+        # Only an emptied ``alembic_version`` is left after a downgrade to the base: nothing to keep.
+        return ("empty" if tables <= {"alembic_version"} else "foreign"), None
     if revision == head_revision():
-        return "current"
+        return "current", revision
     script = ScriptDirectory.from_config(_alembic_config())
-    known = {rev.revision for rev in script.walk_revisions()}
-    return "outdated" if revision in known else "unknown"
+    if revision in {rev.revision for rev in script.walk_revisions()}:
+        return "outdated", revision
+    return ("newer" if tables >= OWN_TABLES else "foreign"), revision
+
+
+def schema_state(engine: Engine) -> str:
+    """``empty``, ``current``, ``outdated`` (an older revision of ours), ``newer`` (our tables with a
+    revision this code does not know: made by a newer sozdash) or ``foreign`` (not a sozdash
+    database)."""
+    return _revision_state(engine)[0]
+
+
+def unusable(exc: SQLAlchemyError) -> DatabaseError:
+    """The German explanation of a database that cannot be reached or read (``exc``: the cause)."""
+    return DatabaseError(
+        "Die Datenbank ist nicht erreichbar oder beschädigt.",
+        "Bitte prüfen Sie DATABASE_URL bzw. die Datei im Datenverzeichnis. Eine beschädigte "
+        "SQLite-Datei kann umbenannt werden; beim nächsten Start wird eine neue angelegt. "
+        f"Technische Angabe für die IT: {type(exc).__name__}",
+    )
+
+
+def _refuse(state: str, revision: str | None, usable: frozenset[str] = frozenset({"current"})) -> None:
+    """Raise the German ``DatabaseError`` for a database in ``state`` unless ``state`` is ``usable``."""
+    if state in usable:
+        return
+    if state == "empty":
+        raise DatabaseError(
+            "Die Datenbank ist leer – sie wurde noch nicht angelegt.",
+            "Bitte zuerst `python -m sozdash init` ausführen (oder DATABASE_URL bzw. SOZDASH_DATA_DIR prüfen).",
+        )
+    if state == "outdated":
+        raise DatabaseError(
+            f"Die Datenbank hat einen älteren Stand des Datenmodells ({revision}; dieses Programm "
+            f"braucht {head_revision()}).",
+            "Bitte lassen Sie die IT `python -m sozdash migrate` ausführen (vorher die Datenbank sichern: "
+            "die SQLite-Datei kopieren bzw. `pg_dump`).",
+        )
+    if state == "newer":
+        raise DatabaseError(
+            f"Die Datenbank wurde von einer neueren Version des Sozialdashboards angelegt (Stand "
+            f"{revision}; diese Version kennt höchstens {head_revision()}).",
+            "Bitte aktualisieren Sie sozdash auf die neueste Version. Die Datenbank bleibt unverändert.",
+        )
+    found = f" (unbekannter Stand {revision})" if revision else " (ohne Stand des Datenmodells)"
+    raise DatabaseError(
+        f"Die Datenbank gehört nicht zum Sozialdashboard{found}.",
+        "Bitte prüfen Sie DATABASE_URL bzw. SOZDASH_DATA_DIR: für das Sozialdashboard eine eigene, "
+        "leere Datenbank angeben. Die Datenbank bleibt unverändert.",
+    )
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse, in German, a database that is not at this code's schema (``check``, ``dump``: they
+    read every table and neither create nor migrate one)."""
+    try:
+        state, revision = _revision_state(engine)
+    except SQLAlchemyError as exc:
+        raise unusable(exc) from exc
+    _refuse(state, revision)
 
 
 def migrate(connection: Connection) -> None:
@@ -68,7 +132,13 @@ def upgrade(engine: Engine) -> None:
     SQLite rebuilds a table to change its constraints; with foreign keys enforced, dropping the
     old table would fail on every row that refers to it. So on SQLite the foreign keys are
     switched off for the transaction (only possible outside one) and checked once before commit.
+    A database of a newer sozdash or of another program is refused unchanged.
     """
+    try:
+        state, revision = _revision_state(engine)
+    except SQLAlchemyError as exc:
+        raise unusable(exc) from exc
+    _refuse(state, revision, frozenset({"empty", "current", "outdated"}))
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         driver = connection.connection.driver_connection
@@ -114,7 +184,7 @@ def ensure_database(engine: Engine, empty_city: EmptyCity | None = None) -> None
     is damaged or has a schema this code does not know.
     """
     try:
-        state = schema_state(engine)
+        state, revision = _revision_state(engine)
         if state == "empty":
             with engine.begin() as conn:
                 migrate(conn)
@@ -125,28 +195,13 @@ def ensure_database(engine: Engine, empty_city: EmptyCity | None = None) -> None
                         load_empty_city(session, empty_city.name.strip(), empty_city.ags)
                     session.commit()  # releases the savepoint; engine.begin() commits the whole
             return
-        if empty_city is not None:
-            raise DatabaseError(
-                "Die Datenbank ist nicht leer – eine leere Instanz kann nur in einer neuen Datenbank "
-                "angelegt werden.",
-                "Bitte DATABASE_URL bzw. SOZDASH_DATA_DIR auf eine neue Datenbank setzen (vorhandene "
-                "Daten vorher mit `python -m sozdash dump VERZEICHNIS` sichern).",
-            )
     except SQLAlchemyError as exc:
+        raise unusable(exc) from exc
+    if empty_city is not None:
         raise DatabaseError(
-            "Die Datenbank ist nicht erreichbar oder beschädigt.",
-            "Bitte prüfen Sie DATABASE_URL bzw. die Datei im Datenverzeichnis. Eine beschädigte "
-            "SQLite-Datei kann umbenannt werden; beim nächsten Start wird eine neue angelegt. "
-            f"Technische Angabe für die IT: {type(exc).__name__}",
-        ) from exc
-    if state == "outdated":
-        raise DatabaseError(
-            "Die Datenbank hat einen älteren Stand des Datenmodells.",
-            "Bitte lassen Sie die IT `python -m sozdash migrate` ausführen (vorher sichern mit "
-            "`python -m sozdash dump VERZEICHNIS`).",
+            "Die Datenbank ist nicht leer – eine leere Instanz kann nur in einer neuen Datenbank "
+            "angelegt werden.",
+            "Bitte DATABASE_URL bzw. SOZDASH_DATA_DIR auf eine neue Datenbank setzen (vorhandene "
+            "Daten vorher mit `python -m sozdash dump VERZEICHNIS` sichern).",
         )
-    if state == "unknown":
-        raise DatabaseError(
-            "Die Datenbank gehört nicht zu dieser Version des Sozialdashboards.",
-            "Sie wurde mit einer neueren oder fremden Version angelegt. Bitte wenden Sie sich an die IT.",
-        )
+    _refuse(state, revision)

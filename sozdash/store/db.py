@@ -2,6 +2,11 @@
 
 The embedded default is SQLite at ``data/sozdash.sqlite`` (``SOZDASH_DATA_DIR`` moves the
 directory); ``DATABASE_URL`` selects any other database, e.g. PostgreSQL through psycopg.
+
+Writes go through :func:`session_scope`. On SQLite its transaction begins with ``BEGIN
+IMMEDIATE`` (WAL journal, busy timeout): concurrent writers queue for the write lock instead of
+failing with "database is locked" when a transaction that has read tries to write. Reads
+(:func:`read_session`, ``engine.connect()``) begin deferred and never wait for a writer.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, create_engine, event, select, update
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from sozdash.core.paths import DATA_DIR
@@ -32,13 +38,57 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir() / 'sozdash.sqlite'}"
 
 
+BUSY_TIMEOUT_SECONDS: float = 30
+"""How long a SQLite write waits for the write lock of another one (e.g. a large import)."""
+_WRITE = "sozdash_write"
+"""Execution option of :func:`session_scope`'s connection: its transaction will write."""
+_READ_ONLY_SQLSTATES = {"25006", "42501"}
+"""PostgreSQL: read-only transaction (e.g. a standby or ``default_transaction_read_only``),
+missing privilege (a read-only role)."""
+
+
+class WriteRefused(Exception):
+    """The database took no write: it is read-only, or stayed locked by another write longer
+    than the busy timeout. German message; nothing was changed."""
+
+
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     # Let SQLAlchemy issue BEGIN itself so that DDL (migrations) is transactional too.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={round(BUSY_TIMEOUT_SECONDS * 1000)}")
+    try:  # the mode is kept in the file: a read-only file keeps its own
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        if not _sqlite_read_only(exc):
+            raise
     cursor.close()
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def _sqlite_read_only(exc: BaseException | None) -> bool:
+    return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_READONLY")
+
+
+def _refusal(exc: DBAPIError) -> WriteRefused | None:
+    """The German :class:`WriteRefused` for a read-only or (after the busy timeout) locked
+    database; ``None`` for any other error."""
+    if _sqlite_read_only(exc.orig) or getattr(exc.orig, "sqlstate", None) in _READ_ONLY_SQLSTATES:
+        return WriteRefused(
+            "Die Datenbank ist schreibgeschützt – es kann derzeit nichts gespeichert werden. Bitte "
+            "wenden Sie sich an die IT (Schreibrechte der Datenbank prüfen)."
+        )
+    if str(getattr(exc.orig, "sqlite_errorname", "")).startswith("SQLITE_BUSY"):
+        return WriteRefused(
+            f"Die Datenbank war länger als {BUSY_TIMEOUT_SECONDS} Sekunden durch einen anderen "
+            "Speichervorgang belegt (z. B. einen großen Import). Nichts wurde gespeichert; bitte in "
+            "einer Minute erneut versuchen."
+        )
+    return None
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -52,17 +102,36 @@ def _engine_for(url: str) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _configure_sqlite)
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on any error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
+    """A write: a session whose transaction commits on success and rolls back on any error.
+
+    On SQLite it holds the write lock from the start (``BEGIN IMMEDIATE``), so what it reads
+    stays current until it commits. A read-only or too long locked database raises
+    :class:`WriteRefused`."""
+    try:
+        writing = Session(engine, expire_on_commit=False, execution_options={_WRITE: True})
+        with writing as session, session.begin():
+            session.connection()  # begin now: wait for the write lock before reading
+            yield session
+    except DBAPIError as exc:
+        refusal = _refusal(exc)
+        if refusal is None:
+            raise
+        raise refusal from exc
     _forget_run_versions()  # committed: a read later in this run must see it
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading only (never waits for a writer; rolled back at the end)."""
+    with Session(engine) as session:
+        yield session
 
 
 _RUN_VERSIONS: ContextVar[dict[str, int] | None] = ContextVar("run_data_versions", default=None)

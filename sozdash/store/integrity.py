@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Column, Connection, Engine, Float, Numeric, func, select
 from sqlalchemy.orm import aliased
 
 from sozdash.core.geometry import geometry_problem
@@ -26,8 +27,23 @@ class IntegrityReport:
         return not self.problems
 
 
+def _non_finite(conn: Connection, column: Column[float]) -> tuple[int, object]:
+    """How many values of the number ``column`` are infinite or NaN, and the key of the first.
+
+    Infinity (and NaN, which PostgreSQL sorts above every number) is the only value whose
+    magnitude exceeds the largest finite double; SQLite stores NaN as NULL.
+    """
+    table = column.table
+    key = next(iter(table.primary_key.columns))
+    bad = func.abs(column) > sys.float_info.max
+    count = conn.execute(select(func.count()).select_from(table).where(bad)).scalar_one()
+    first = conn.execute(select(key).where(bad).order_by(key).limit(1)).scalar() if count else None
+    return count, first
+
+
 def check(engine: Engine) -> IntegrityReport:
-    """Orphaned references, quota consistency, geometry validity, suppressed and demo counts."""
+    """Orphaned references, non-finite numbers, quota consistency, geometry validity, suppressed
+    and demo counts."""
     report = IntegrityReport()
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
@@ -40,6 +56,14 @@ def check(engine: Engine) -> IntegrityReport:
                 ).scalar_one()
                 if orphans:
                     report.problems.append(f"{table.name}.{fk.parent.name}: {orphans} verwaiste Verweise")
+            for column in table.columns:
+                if isinstance(column.type, Float | Numeric):
+                    count, first = _non_finite(conn, column)
+                    if count:
+                        report.problems.append(
+                            f"{table.name}.{column.name}: {count} nicht endliche Werte (unendlich oder NaN), "
+                            f"z. B. Zeile {first}"
+                        )
         ind = aliased(Indicator)
         quota_rows = conn.execute(
             select(

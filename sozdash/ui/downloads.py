@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from sozdash.core.fmt import plain
 from sozdash.exports.tables import to_csv_bytes, to_xlsx_bytes
 
 MIME_TYPES = {
@@ -46,8 +47,8 @@ def file_export(
         try:
             st.session_state[f"{key}-files"] = build(progress)
         except RenderError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(plain(exc), icon=":material/error:")
     files = st.session_state.get(f"{key}-files") or {}
     for column, (name, data) in zip(st.columns(max(len(files), 1)), files.items(), strict=False):
-        column.download_button(f"{name} herunterladen", data, name, MIME_TYPES[name.rsplit(".", 1)[-1]],
+        column.download_button(f"{plain(name)} herunterladen", data, name, MIME_TYPES[name.rsplit(".", 1)[-1]],
                                key=f"{key}-{name}", icon=":material/download:")  # fmt: skip

@@ -11,6 +11,7 @@ import streamlit as st
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from sozdash.core.messages import validation_message
 from sozdash.core.permissions import Actor, PermissionDenied
 from sozdash.importing.areas import AreaTablePreview, commit_areas, prepare_areas
 from sozdash.importing.boundaries import (
@@ -60,6 +61,11 @@ def state(data: bytes, file_name: str) -> dict[str, Any]:
     return current
 
 
+def outside_key(state: dict[str, Any]) -> str:
+    """Widget key of the confirmation that shapes reaching beyond the city lie right (new per file)."""
+    return f"import-outside-{state['key']}"
+
+
 def confirm_key(state: dict[str, Any]) -> str:
     """Widget key of the confirmation that names go to areas of another name: new for each file
     and each mapping, so that a confirmation never carries over to pairs not yet seen."""
@@ -77,10 +83,11 @@ def preview(
     engine: Engine, state: dict[str, Any], *, source: str, level: str | None, indicator: str, period: str,
     crs: str | None, skip: bool, mapping: dict[str, str], progress: Any, confirm: bool = False,
     areas: AreaInputs = AreaInputs(), layout: LayoutChoice | None = None, template: str = "",
-    create_indicators: bool = False,
+    create_indicators: bool = False, confirm_outside: bool = False,
 ) -> AnyPreview | str:  # fmt: skip
     """The preview of the uploaded file, or a German message why there is none; ``confirm``: the
-    user confirmed that names of the mapping go to areas of another name; ``level`` may be
+    user confirmed that names of the mapping go to areas of another name; ``confirm_outside``: that
+    shapes reaching beyond the city lie right; ``level`` may be
     ``NEW_LEVEL`` (named by ``areas.new_level_name``); ``layout``: the confirmed mapping step,
     ``template``: the chosen template ('' = the one that fits); ``create_indicators``: create the
     file's unknown indicators from its data."""
@@ -99,7 +106,7 @@ def preview(
     try:
         options = ImportOptions(source=source, level=level, indicator=indicator, period=period,
                                 skip_rejected=skip, area_mapping=mapping, confirm_mapping=confirm,
-                                create_indicators=create_indicators,
+                                confirm_outside=confirm_outside, create_indicators=create_indicators,
                                 level_names=level_names, code_column=areas.code_column, name_column=areas.name_column,
                                 parent_column=areas.parent_column, combine=areas.combine,
                                 layout=layout or LayoutChoice(), template=template)  # fmt: skip
@@ -109,7 +116,7 @@ def preview(
             return prepare_boundaries(engine, state["data"], state["file_name"], options, crs, report)
         return prepare_table(engine, state["data"], state["file_name"], options, report)
     except ValidationError as exc:
-        return "Ungültige Angabe: " + "; ".join(e["msg"] for e in exc.errors())
+        return validation_message(exc)
     except ImportProblem as exc:
         return str(exc)
 
@@ -137,7 +144,7 @@ def apply_mapping(state: dict[str, Any], layout: TableLayout, step: MappingStep)
     try:
         state["layout"] = confirmed_choice(layout, step)
     except ValidationError as exc:
-        return "Ungültige Angabe: " + "; ".join(e["msg"] for e in exc.errors())
+        return validation_message(exc)
     except ImportProblem as exc:
         return str(exc)
     return ""

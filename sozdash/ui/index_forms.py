@@ -55,7 +55,7 @@ def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
         name = str(definitions.set_index("id").at[int(choice[1:]), "name"])
         return index_store.definition_result(engine, int(choice[1:]), year), labels[choice], name
     except ValueError as exc:
-        st.warning(str(exc), icon=":material/warning:")
+        st.warning(plain(exc), icon=":material/warning:")
         return None
 
 
@@ -96,10 +96,10 @@ def index_planner(engine: Engine, result: IndexResult, name: str) -> None:
                 st.success(f"Gespeichert als neue Version von „{plain(new_name.strip())}“.")
             else:
                 shown = index_store.compute(engine, config)
-                st.markdown(f"**Vorschau (nicht gespeichert):** {views.summary(shown)}")
+                st.markdown(f"**Vorschau (nicht gespeichert):** {plain(views.summary(shown))}")
                 st.dataframe(views.matrix_table(shown), hide_index=True, key="index-preview")
         except (ValueError, PermissionDenied) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(plain(exc), icon=":material/error:")
     definitions = index_store.definitions(engine)
     with st.form("index-publish"):
         definition = st.selectbox(
@@ -113,4 +113,4 @@ def index_planner(engine: Engine, result: IndexResult, name: str) -> None:
                 index_store.publish_snapshot(engine, actor, int(definition), title, int(year))
                 st.success(f"Veröffentlicht: „{plain(title.strip())}“ (Auswahl „Grundlage“ oben).")
             except (ValueError, PermissionDenied) as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(plain(exc), icon=":material/error:")

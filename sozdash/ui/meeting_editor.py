@@ -79,9 +79,9 @@ def _select(key: str | None) -> None:
 def _message() -> None:
     kind, text, table = st.session_state.pop(MESSAGE, (None, None, None))
     if kind == "success":
-        st.success(text, icon=":material/check:")
+        st.success(plain(text), icon=":material/check:")
     elif kind == "error":
-        st.error(text, icon=":material/error:")
+        st.error(plain(text), icon=":material/error:")
         if table is not None:
             st.dataframe(table, hide_index=True)
 

@@ -44,6 +44,6 @@ def annotations_block(target_type: str, target_id: int) -> None:
     try:
         annotation_store.add(eng, actor, target_type, target_id, text, visibility)
     except (ValueError, PermissionDenied) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
     else:
         st.rerun()

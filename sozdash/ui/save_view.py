@@ -29,6 +29,6 @@ def save_view_control(engine: Engine, url_path: str) -> None:
         try:
             saved_views.save_view(engine, actor, page, dict(st.query_params), title, note)
         except (saved_views.ViewError, PermissionDenied) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(plain(exc), icon=":material/error:")
         else:
             st.success(f"Gespeichert: „{plain(' '.join(title.split()))}“ (Seite *Gespeicherte Ansichten*).")

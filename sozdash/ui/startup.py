@@ -9,6 +9,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.runtime.pages_manager import PagesManager
 
+from sozdash.core import fmt
 from sozdash.store import bootstrap, cache, db
 from sozdash.ui.notices import sidebar_data_status
 from sozdash.ui.save_view import save_view_control
@@ -62,6 +63,8 @@ def run_page(page: Callable[[], None], engine: Engine, url_path: str | None = No
         page()
     except bootstrap.DatabaseError as exc:
         st.error(f"**{exc.message}**\n\n{exc.hint}", icon=":material/error:")
+    except db.WriteRefused as exc:
+        st.error(fmt.plain(str(exc)), icon=":material/error:")
     except Exception:
         log.exception("Fehler beim Anzeigen der Seite")
         st.error(

@@ -34,8 +34,8 @@ def url_select(
         st.session_state[key] = chosen  # the URL changed from outside (link, saved view)
     # with the key in session state, the state gives the value (0 is Streamlit's default index)
     index = 0 if key in st.session_state else list(options).index(chosen)
-    if widget == "radio":
-        value = st.radio(label, options, index, format_func=format_func, key=key, help=help)
+    if widget == "radio":  # radio options render markdown, select box options are plain text
+        value = st.radio(label, options, index, format_func=lambda o: fmt.plain(format_func(o)), key=key, help=help)
     else:
         value = st.selectbox(label, options, index, format_func=format_func, key=key, help=help)
     st.query_params[param] = str(value)
@@ -76,7 +76,7 @@ def url_date(label: str, param: str, default: dt.date, *, help: str | None = Non
     chosen = refdate.parse(raw) if raw else None
     if raw and chosen is None:
         st.warning(
-            f"Das Datum „{raw}“ in der Adresse ist ungültig (erwartet z. B. 2018-05-01 zwischen "
+            f"Das Datum „{fmt.plain(raw)}“ in der Adresse ist ungültig (erwartet z. B. 2018-05-01 zwischen "
             f"{fmt.date(refdate.EARLIEST)} und {fmt.date(refdate.LATEST)}); gezeigt wird {fmt.date(default)}.",
             icon=":material/warning:",
         )  # fmt: skip

@@ -201,7 +201,7 @@ def test_user_text_in_messages_and_table_is_inert(app_env: Engine) -> None:
     at.text_input(key="new-1-pw").input(PASSWORD)
     at.text_input(key="new-1-pw2").input(PASSWORD)
     _click(at, "Benutzer anlegen")
-    assert at.error[0].value == "Benutzer „\\<b\\>x\\</b\\>“ gibt es schon\\."
+    assert at.error[0].value == "Benutzer „\\<b\\>x\\</b\\>“ gibt es schon."
 
 
 def test_sso_account_has_no_password_form(app_env: Engine) -> None:

@@ -43,10 +43,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(data_dir: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with its own data directory; yields the base URL."""
+def running_app(data_dir: Path, database_url: str | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port with its own data directory (and ``database_url``
+    instead of the SQLite file there, if given); yields the base URL."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"SOZDASH_DATA_DIR": str(data_dir)}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     log = (data_dir / "streamlit.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),

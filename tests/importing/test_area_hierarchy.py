@@ -72,7 +72,11 @@ def collection(items: list[dict]) -> bytes:
 
 
 def import_boundaries(engine: Engine, data: bytes, level: str, name: str = "", **extra: object) -> int | None:
-    options = ImportOptions(source="LGV Hamburg", level=level, level_names=[name] if name else [], **extra)
+    """Import and commit a boundary file; Hamburg's Neuwerk lies beyond the district outlines, so the
+    location is confirmed (``test_hamburg_hierarchy_from_boundary_files`` shows the question)."""
+    options = ImportOptions(
+        source="LGV Hamburg", level=level, level_names=[name] if name else [], confirm_outside=True, **extra
+    )
     preview = prepare_boundaries(engine, data, "grenzen.geojson", options)
     assert not preview.blocking, preview.blocking
     return commit_boundaries(engine, PLANNER, preview)
@@ -112,9 +116,15 @@ def test_hamburg_hierarchy_from_boundary_files(hamburg: Engine) -> None:
     )  # fmt: skip
     assert "Hamburg" in districts.parent_rule
     commit_boundaries(hamburg, PLANNER, districts)
-    regions = prepare_boundaries(
+    asked = prepare_boundaries(
         hamburg, fixture_bytes("hamburg-district-regions.geojson"), "stadtteile.geojson",
         ImportOptions(source="LGV Hamburg", level="stadtteil", level_names=["Stadtteil"]),
+    )  # fmt: skip
+    # the island Neuwerk (an exclave of Bezirk Hamburg-Mitte) lies far beyond the district outlines
+    assert asked.beyond == ["Neuwerk (82 km)"] and "ausdrücklich bestätigen" in asked.blocking[0]
+    regions = prepare_boundaries(
+        hamburg, fixture_bytes("hamburg-district-regions.geojson"), "stadtteile.geojson",
+        ImportOptions(source="LGV Hamburg", level="stadtteil", level_names=["Stadtteil"], confirm_outside=True),
     )  # fmt: skip
     assert regions.columns == {"Code": "id", "Name": "name", "übergeordnetes Gebiet": "district_id"}
     assert regions.counts == {"total": 104, "new": 104, "changed": 0, "unchanged": 0, "rejected": 0}
@@ -148,7 +158,7 @@ def test_hamburg_hierarchy_from_boundary_files(hamburg: Engine) -> None:
 
     again = prepare_boundaries(
         hamburg, fixture_bytes("hamburg-district-regions.geojson"), "stadtteile.geojson",
-        ImportOptions(source="LGV Hamburg", level="stadtteil"),
+        ImportOptions(source="LGV Hamburg", level="stadtteil", confirm_outside=True),
     )  # fmt: skip
     assert again.counts["unchanged"] == 104 and commit_boundaries(hamburg, PLANNER, again) is None
 
@@ -171,7 +181,7 @@ def test_parents_by_largest_overlap_when_the_file_names_none(hamburg_sqlite: Eng
     stripped = [
         f | {"properties": {"id": f["properties"]["id"], "name": f["properties"]["name"]}} for f in originals
     ]
-    options = ImportOptions(source="LGV", level="stadtteil", level_names=["Stadtteil"])
+    options = ImportOptions(source="LGV", level="stadtteil", level_names=["Stadtteil"], confirm_outside=True)
     preview = prepare_boundaries(hamburg_sqlite, collection(stripped), "stadtteile.geojson", options)
     assert "größten Überlappung" in preview.parent_rule and "übergeordnetes Gebiet" not in preview.columns
     # The island Neuwerk (feature 19) lies outside the Bezirk shapes of the districts file.
@@ -556,7 +566,10 @@ def test_cli_creates_levels_areas_and_combined_areas(hamburg_sqlite: Engine, tmp
     ]
     (tmp_path / "mitte.geojson").write_bytes(collection(mitte))
     assert main(["import", str(tmp_path / "mitte.geojson"), "--level", "stadtteil", "--level-name", "Stadtteil",
-                 "--source", "LGV"]) == 0  # fmt: skip
+                 "--source", "LGV"]) == 1  # fmt: skip
+    assert "Neuwerk (82 km)" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "mitte.geojson"), "--level", "stadtteil", "--level-name", "Stadtteil",
+                 "--source", "LGV", "--confirm-outside"]) == 0  # fmt: skip
     assert "übergeordnetes Gebiet = district_id" in capsys.readouterr().out
     (tmp_path / "werte.csv").write_bytes(VALUES)
     (tmp_path / "neu.csv").write_text(

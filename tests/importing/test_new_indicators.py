@@ -45,7 +45,8 @@ def _with_boundaries(engine: Engine) -> Engine:
     for name, level, level_name, extra in [
         ("hamburg-city.geojson", "stadt", "", {}),
         ("hamburg-districts.geojson", "bezirk", "Bezirk", {}),
-        ("hamburg-district-regions.geojson", "stadtteil", "Stadtteil", {"parent_column": "district_id"}),
+        ("hamburg-district-regions.geojson", "stadtteil", "Stadtteil",
+         {"parent_column": "district_id", "confirm_outside": True}),  # Neuwerk, as the README confirms it
     ]:
         options = ImportOptions(source="LGV Hamburg", level=level, level_names=[level_name] if level_name else [],
                                 **extra)  # fmt: skip

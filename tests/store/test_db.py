@@ -90,7 +90,7 @@ def test_corrupt_sqlite_file_gives_german_error(tmp_path: Path) -> None:
     assert "beschädigt" in info.value.message
 
 
-def test_older_schema_revision_is_refused_with_hint(sqlite_engine: Engine) -> None:
+def test_unknown_schema_revision_is_refused_with_hint(sqlite_engine: Engine) -> None:
     with sqlite_engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
     with pytest.raises(bootstrap.DatabaseError) as info:
