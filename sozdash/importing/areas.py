@@ -31,7 +31,7 @@ from sozdash.importing.hierarchy import Level
 from sozdash.importing.layout import data_rows, find_header, header_names
 from sozdash.importing.names import normalise
 from sozdash.importing.pipeline import Progress, no_progress
-from sozdash.importing.problems import ImportProblem
+from sozdash.importing.problems import ImportProblem, import_budget
 from sozdash.importing.readers import read_cells
 from sozdash.importing.validate import ImportOptions
 from sozdash.store import db
@@ -159,7 +159,15 @@ def _title(column: str, base: str) -> str:
 def prepare_areas(
     engine: Engine, data: bytes, file_name: str, options: ImportOptions, progress: Progress = no_progress
 ) -> AreaTablePreview:
-    """Read an area table and plan the levels and areas it creates or changes; writes nothing."""
+    """Read an area table and plan the levels and areas it creates or changes; writes nothing
+    (within the import's time budget, ``problems.import_budget``)."""
+    with import_budget():
+        return _prepare_areas(engine, data, file_name, options, progress)
+
+
+def _prepare_areas(
+    engine: Engine, data: bytes, file_name: str, options: ImportOptions, progress: Progress
+) -> AreaTablePreview:
     progress(0.1, "Gebietstabelle wird gelesen …")
     grid = read_grid(data, file_name)
     columns = [c for c in grid.columns if c != "row"]

@@ -50,6 +50,7 @@ from sozdash.importing.problems import (
     check_deadline,
     check_size,
     german,
+    import_budget,
     open_zip,
 )
 from sozdash.importing.validate import ImportOptions
@@ -343,7 +344,18 @@ def prepare_boundaries(
     engine: Engine, data: bytes, file_name: str, options: ImportOptions, crs_hint: str | None = None,
     progress: Progress = no_progress,
 ) -> BoundaryPreview:  # fmt: skip
-    """Read, reproject, repair and match a boundary file; plan the areas it creates; writes nothing."""
+    """Read, reproject, repair and match a boundary file; plan the areas it creates; writes nothing.
+
+    Raises ``ImportProblem`` when the file cannot be read or exceeds its time budget
+    (``problems.import_budget``)."""
+    with import_budget():
+        return _prepare_boundaries(engine, data, file_name, options, crs_hint, progress)
+
+
+def _prepare_boundaries(
+    engine: Engine, data: bytes, file_name: str, options: ImportOptions, crs_hint: str | None,
+    progress: Progress,
+) -> BoundaryPreview:  # fmt: skip
     progress(0.1, "Geodatei wird gelesen …")
     frame, source_crs = read_frame(data, file_name, crs_hint)
     columns = _columns(frame, options)

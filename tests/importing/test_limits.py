@@ -17,6 +17,8 @@ import pytest
 from sqlalchemy import Engine
 
 from sozdash.importing import problems, readers
+from sozdash.importing.areas import prepare_areas
+from sozdash.importing.boundaries import prepare_boundaries
 from sozdash.importing.pipeline import prepare
 from sozdash.importing.problems import (
     MAX_COLUMNS,
@@ -265,3 +267,15 @@ def test_prepare_stops_at_the_time_budget_and_changes_nothing(
         prepare(sqlite_engine, LONG, "t.csv", ImportOptions(source="Test"), slow)
     assert steps == ["Datei wird gelesen …"]
     assert fingerprint(sqlite_engine) == before
+
+
+def test_boundary_and_area_imports_have_the_same_budget(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(problems, "MAX_SECONDS", 0.0)
+    shapes = (
+        b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "wiesdorf"}, '
+        b'"geometry": {"type": "Polygon", "coordinates": [[[6.97, 51.03], [6.98, 51.03], [6.98, 51.04], [6.97, 51.03]]]}}]}'
+    )
+    with pytest.raises(ImportProblem, match="Zeitgrenze von 0 Sekunden"):
+        prepare_boundaries(sqlite_engine, shapes, "grenzen.geojson", ImportOptions(source="Test"))
+    with pytest.raises(ImportProblem, match="Zeitgrenze von 0 Sekunden"):
+        prepare_areas(sqlite_engine, b"code;name;parent\nx1;Neu;wiesdorf\n", "gebiete.csv", ImportOptions(source="Test"))
