@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sozdash.access import visibility
-from sozdash.core import vocab
+from sozdash.core import maps, vocab
 from sozdash.core.fmt import plain
 from sozdash.indicators import charts, classify
 from sozdash.indicators import explorer as iv
@@ -37,7 +37,7 @@ with c4:
     )
 with c3:
     year = url_state.url_select("Jahr", iv.years(engine, key, level)[::-1], "jahr")
-view = iv.level_view(engine, key, year, level)
+view = charts.compared(iv.level_view(engine, key, year, level), meta)  # counts: against the areas' mean
 names = dict(zip(view["area"], view["name"], strict=True))
 selected = url_state.url_select("Gebiet auswählen (oder in der Karte anklicken)", ["", *names], "gebiet",
                                 format_func=lambda c: names.get(c, "– keines –"))  # fmt: skip
@@ -52,7 +52,8 @@ geometries = queries.area_geometries(engine, level)
 o1, o2, o3 = st.columns(3)
 with o1:
     mode = url_state.url_select(
-        "Darstellung", list(charts.MODES), "darstellung", widget="radio", format_func=charts.MODES.get
+        "Darstellung", list(charts.MODES), "darstellung", widget="radio",
+        format_func=charts.mode_labels(view, meta).get,
     )
 with o2:
     method = url_state.url_select(
@@ -76,6 +77,10 @@ if geometries:
     with right:
         st.markdown("**Legende**")
         st.dataframe(charts.legend_styler(legend), hide_index=True, key="legende")
+        key_table = maps.label_key(deck)
+        if not key_table.empty:
+            st.markdown("**Nummern in der Karte**")
+            st.dataframe(key_table, hide_index=True, key="kartenschluessel")
 else:
     st.info("Für diese Gebietsebene liegen keine Kartenformen vor; Rangfolge und Tabellen zeigen alle Werte.")
 st.markdown(f"**Kurz gesagt:** {plain(charts.map_summary(view, meta, legend, mode == 'abweichung'))}")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from sozdash.core import maps
 from sozdash.core.fmt import plain
 from sozdash.indicators import explorer
 from sozdash.social_index import views
@@ -29,8 +30,13 @@ if geometries:
     ):
         with column:
             st.subheader(title)
-            st.pydeck_chart(views.class_deck(result, geometries, kind), key=f"index-map-{kind}")
+            deck = views.class_deck(result, geometries, kind)
+            st.pydeck_chart(deck, key=f"index-map-{kind}")
             st.dataframe(views.legend(result, kind), hide_index=True, key=f"index-legend-{kind}")
+            st.caption(views.ATTENTION_LEGEND)
+            key_table = maps.label_key(deck)
+            if not key_table.empty:
+                st.dataframe(key_table, hide_index=True, key=f"index-key-{kind}")
 
 st.subheader("Matrix Status × Dynamik")
 st.caption(

@@ -42,12 +42,13 @@ else:
     data = comparison.comparison_data(engine, tuple(chosen), tuple(keys))
     notices.demo_notice(bool(data["is_demo"].any()))
     st.subheader(f"Gegenüberstellung {year}")
-    table = comparison.comparison_table(data, chosen, chosen_labels, year, iv.city_code(engine))
+    counts = comparison.count_keys(engine, keys)  # head counts: the city is their sum, not a comparison
+    table = comparison.comparison_table(data, chosen, chosen_labels, year, iv.city_code(engine), counts)
     st.dataframe(table, hide_index=True, key="comparison-table")
     downloads.download_buttons(table, f"vergleich-{year}", key="comparison")
     st.subheader("Entwicklung über die Jahre")
     figures.chart(
-        comparison.small_multiples(data, chosen, chosen_labels, units, iv.city_code(engine)),
+        comparison.small_multiples(data, chosen, chosen_labels, units, iv.city_code(engine), counts),
         comparison.comparison_summary(data, chosen, chosen_labels, year),
         comparison.series_table(data, chosen_labels), key="multiples", basename="vergleich-zeitreihen",
     )  # fmt: skip

@@ -9,6 +9,11 @@ if [ ! -x /usr/bin/chromium ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
+if ! command -v soffice >/dev/null; then
+  echo "LibreOffice Impress fehlt (PPTX-Test) – wird mit apt-get installiert …"
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq libreoffice-impress >/dev/null
+fi
 
 # PostgreSQL: use TEST_DATABASE_URL, else the local server if one answers (CI always has one).
 if [ -z "${TEST_DATABASE_URL:-}" ]; then

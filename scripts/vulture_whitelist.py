@@ -7,7 +7,7 @@ every name mentioned here counts as used. Each entry says why it is not dead cod
 import sqlite3
 
 from pptx.presentation import Presentation
-from pptx.text.text import TextFrame, _Hyperlink
+from pptx.text.text import TextFrame, _Hyperlink, _Paragraph
 from pydeck import Layer
 
 from sozdash.exports.pdf import Document
@@ -20,8 +20,15 @@ from tests.store import test_cache
 
 # Library hooks and settings: the library calls or reads them; here they are only defined or set.
 Document.footer  # fpdf2 calls FPDF.footer() at the end of every page
+Document.viewer_preferences  # fpdf2 property, written into the PDF catalog (display the document title)
 Layer.line_width_units  # pydeck serialises the attribute into the deck's JSON
 TextFrame.word_wrap  # python-pptx property, set in exports.pptx
+TextFrame.auto_size  # python-pptx property, set in exports.pptx
+TextFrame.margin_left  # python-pptx property, set in exports.pptx
+TextFrame.margin_right  # python-pptx property, set in exports.pptx
+TextFrame.margin_top  # python-pptx property, set in exports.pptx
+TextFrame.margin_bottom  # python-pptx property, set in exports.pptx
+_Paragraph.alignment  # python-pptx property, set in exports.pptx (openpyxl's cell.alignment has the same name)
 _Hyperlink.address  # python-pptx property, set in exports.pptx
 Presentation.slide_width  # python-pptx property, set in exports.pptx
 Presentation.slide_height  # python-pptx property, set in exports.pptx

@@ -1,12 +1,12 @@
 """Export of all data: areas (with geometry), indicators, observations with flags and provenance.
 
 CSV and XLSX are formula-safe (``sozdash.exports.tables``); a suppressed or missing value is exported
-as its official symbol in the value column, never as a number.
+as its official symbol in the value column, never as a number; values are rounded to their
+indicator's decimals (numerator and denominator keep the exact figures).
 """
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
-from sozdash.exports.tables import neutralise_formulas, neutralise_text, to_csv_bytes
+from sozdash.exports.tables import neutralise_text, to_csv_bytes, workbook_bytes
 from sozdash.store.models import Area, ImportBatch, Indicator, Observation
 from sozdash.store.queries import read_frame
 
@@ -35,7 +35,8 @@ def tables(engine: Engine) -> dict[str, pd.DataFrame]:
         select(
             Indicator.key.label("Schlüssel"), Indicator.name.label("Name"), Indicator.lebenslage.label("Lebenslage"),
             Indicator.unit.label("Einheit"), Indicator.definition.label("Definition"), Indicator.polarity.label("Polarität"),
-            Indicator.aggregation.label("Aggregation"), Indicator.source.label("Quelle"),
+            Indicator.aggregation.label("Aggregation"), Indicator.decimals.label("Nachkommastellen"),
+            Indicator.source.label("Quelle"),
         ).order_by(Indicator.key),
     )  # fmt: skip
     observations = read_frame(engine,
@@ -52,11 +53,19 @@ def tables(engine: Engine) -> dict[str, pd.DataFrame]:
         .order_by(Area.id, Indicator.key, Observation.period),
     )  # fmt: skip
     hidden = observations["Status"].isin(["suppressed", "missing"])
-    wert = observations["value"].astype(object).where(~hidden, observations["symbol"].fillna(""))
+    decimals = _decimals(indicators, observations)
+    rounded = [None if pd.isna(v) else round(float(v), d) for v, d in zip(observations["value"], decimals, strict=True)]
+    wert = pd.Series(rounded, index=observations.index, dtype=object).where(~hidden, observations["symbol"].fillna(""))
     observations.insert(3, "Wert", wert)
     observations = observations.drop(columns=["value", "symbol"])
     observations.loc[hidden, ["Zähler"]] = None
     return {"Gebiete": areas, "Indikatoren": indicators, "Werte": observations}
+
+
+def _decimals(indicators: pd.DataFrame, observations: pd.DataFrame) -> list[int]:
+    """Per observation the decimals of its indicator."""
+    places = dict(zip(indicators["Schlüssel"], indicators["Nachkommastellen"], strict=True))
+    return [int(places[key]) for key in observations["Indikator"]]
 
 
 def geojson_bytes(engine: Engine) -> bytes:
@@ -89,16 +98,10 @@ def geojson_bytes(engine: Engine) -> bytes:
 
 
 def xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, one sheet per table; text cells are written as text, never as formulas."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            neutralise_formulas(frame).to_excel(writer, index=False, sheet_name=name)
-            for row in writer.sheets[name].iter_rows():
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"
-    return buffer.getvalue()
+    """One workbook, one sheet per table (``tables.workbook_bytes``); each value shows its
+    indicator's decimals."""
+    decimals = {"Werte": {"Wert": _decimals(frames["Indikatoren"], frames["Werte"])}}
+    return workbook_bytes(frames, decimals)
 
 
 def export_files(engine: Engine, formats: tuple[str, ...] = FORMATS) -> dict[str, bytes]:

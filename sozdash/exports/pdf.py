@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import struct
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
+from fpdf.enums import PageOrientation, WrapMode
 from fpdf.fonts import FontFace
 from sqlalchemy import Engine
 
@@ -28,7 +31,15 @@ from sozdash.store import queries
 FONT_DIR = Path(__file__).resolve().parents[1] / "fonts"
 FAMILY = "DejaVu"
 MAX_TABLE_ROWS = 40
-WIDTH = 180  # mm of text width on A4 with 15 mm margins
+WIDTH = 180  # mm of text width on A4 portrait with 15 mm margins
+LANDSCAPE_WIDTH = 267  # mm of text width on A4 landscape
+PADDING = 1.0  # mm left and right of a table cell's text
+SLACK = 0.4  # mm more than measured, so rounding never pushes a word to a character break
+MIN_TABLE_FONT = 5.0
+LINE_FACTOR = 0.45  # mm of table line height per pt of font size
+LANDSCAPE_GAIN = 1.5
+"""A table goes on a landscape page when it is this much shorter there (and does not fit the rest
+of the current page), or when its words do not fit side by side on a portrait page."""
 
 
 def cell_text(value: object) -> str:
@@ -48,34 +59,56 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def png_height(png: bytes, width: float) -> float:
+    """Height in mm of a PNG shown ``width`` mm wide (its size from the IHDR header)."""
+    pixels_wide, pixels_high = struct.unpack(">II", png[16:24])
+    return width * pixels_high / pixels_wide
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """Column widths (mm) and font size (pt) of a table, and its estimated height (mm)."""
+
+    widths: list[float]
+    size: float
+    height: float
+
+
 class Document(FPDF):
-    """An A4 document with the app's font, a footer with page numbers and the document title;
+    """An A4 document with the app's font, title and language for screen readers, bookmarks for
+    its headings, and a footer on every page with the source line and ``Seite n von N``;
     its creator names the dashboard of ``city``."""
 
-    def __init__(self, title: str, city: str) -> None:
+    def __init__(self, title: str, city: str, source: str = "") -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
         self.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
         self.set_margins(15, 15, 15)
-        self.set_auto_page_break(True, margin=18)
+        self.set_auto_page_break(True, margin=20)
         self.set_title(title)
-        self.set_lang("de-DE")
+        self.set_lang("de")
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.set_creator(f"Sozialdashboard {city}")
         self.doc_title = title
+        self.source = source or f"Quelle: Sozialdashboard {city}"
 
     def footer(self) -> None:
-        self.set_y(-12)
+        self.set_y(-15)
+        self.set_font(FAMILY, "", 7)
+        self.multi_cell(self.epw, 3.5, self.source, align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_font(FAMILY, "", 8)
-        self.cell(0, 5, f"{self.doc_title} · Seite {self.page_no()}/{{nb}}", align="C")
+        self.cell(self.epw, 4, f"{self.doc_title} · Seite {self.page_no()} von {{nb}}", align="C")
 
-    def heading(self, text: str, size: int = 16) -> None:
+    def heading(self, text: str, size: int = 16, level: int = 0) -> None:
+        """A bold heading, also a bookmark at ``level`` of the document outline."""
+        self.start_section(text, level, strict=False)
         self.set_font(FAMILY, "B", size)
-        self.multi_cell(WIDTH, size * 0.5, text, align="L")
+        self.multi_cell(self.epw, size * 0.5, text, align="L")
         self.ln(1.5)
 
     def paragraph(self, text: str, size: int = 10, *, bold: bool = False) -> None:
         self.set_font(FAMILY, "B" if bold else "", size)
-        self.multi_cell(WIDTH, size * 0.5, text, align="L")
+        self.multi_cell(self.epw, size * 0.5, text, align="L")
         self.ln(1.5)
 
     def link_line(self, url: str) -> None:
@@ -86,19 +119,77 @@ class Document(FPDF):
         self.set_text_color(0, 0, 0)
         self.ln(6)
 
+    def room(self) -> float:
+        """Millimetres left above the footer on the current page."""
+        return self.page_break_trigger - self.get_y()
+
+    def section_page(self, needed: float) -> None:
+        """A new portrait page unless ``needed`` mm fit on the current portrait page."""
+        if self.page == 0 or self.cur_orientation is not PageOrientation.PORTRAIT or self.room() < needed:
+            self.add_page(orientation="portrait")
+
+    def _text_widths(self, texts: list[list[str]], size: float) -> tuple[list[float], list[float], list[list[float]]]:
+        """Per column the widest word and the widest text (mm, padding included); each cell's width."""
+        words = [0.0] * len(texts[0])
+        whole = [0.0] * len(texts[0])
+        cells = []
+        for row_number, row in enumerate(texts):
+            self.set_font(FAMILY, "B" if row_number == 0 else "", size)
+            widths = []
+            for j, text in enumerate(row):
+                lines = text.split("\n")
+                width = max(self.get_string_width(line) for line in lines)
+                word = max((self.get_string_width(w) for line in lines for w in line.split()), default=0.0)
+                words[j], whole[j] = max(words[j], word + 2 * PADDING + SLACK), max(whole[j], width + 2 * PADDING + SLACK)
+                widths.append(width)
+            cells.append(widths)
+        return words, whole, cells
+
+    def table_layout(self, texts: list[list[str]], size: float, width: float) -> TableLayout:
+        """Columns sized to their content within ``width``: each at least its widest word (the font
+        shrinks for the table, down to ``MIN_TABLE_FONT``, when the words do not fit side by side),
+        the rest shared by how much more text a column holds; the height counts each row's wrapped lines."""
+        words, whole, cells = self._text_widths(texts, size)
+        if sum(words) > width and size > MIN_TABLE_FONT:
+            return self.table_layout(texts, max(MIN_TABLE_FONT, math.floor(size * width / sum(words) * 2) / 2), width)
+        if sum(whole) <= width:
+            widths = [w * width / sum(whole) for w in whole]
+        elif sum(words) >= width:  # only at the smallest font: the longest words may still break
+            widths = [w * width / sum(words) for w in words]
+        else:
+            extra = [b - a for a, b in zip(words, whole, strict=True)]
+            widths = [a + (width - sum(words)) * e / sum(extra) for a, e in zip(words, extra, strict=True)]
+        line = size * LINE_FACTOR
+        height = sum(
+            max(math.ceil(c / max(w - 2 * PADDING, 1.0)) for c, w in zip(row, widths, strict=True)) * line + 2 * PADDING
+            for row in cells
+        )
+        return TableLayout(widths, size, height)
+
     def data_table(self, frame: pd.DataFrame) -> None:
-        """The data table as real text (at most ``MAX_TABLE_ROWS`` rows, a note says if cut)."""
+        """The data table as real text (at most ``MAX_TABLE_ROWS`` rows, a note says if cut), header
+        repeated on every page, no word broken: on a landscape page of its own when its words do
+        not fit a portrait page or when it is much shorter there and does not fit the rest of the page."""
         if frame.empty:
             return
         shown = frame.head(MAX_TABLE_ROWS)
-        self.set_font(FAMILY, "", 7 if len(frame.columns) > 6 else 8)
+        texts = [[str(c) for c in shown.columns]] + [[cell_text(v) for v in row] for row in shown.itertuples(index=False)]
+        size = 7.0 if len(frame.columns) > 6 else 8.0
+        layout = self.table_layout(texts, size, self.epw)
+        if self.cur_orientation is PageOrientation.PORTRAIT:
+            wide = self.table_layout(texts, size, LANDSCAPE_WIDTH)
+            cramped = layout.size < wide.size or layout.height > LANDSCAPE_GAIN * wide.height
+            if cramped and layout.height > self.room():
+                self.add_page(orientation="landscape")
+                layout = wide
+        self.set_font(FAMILY, "", layout.size)
         with self.table(
-            width=WIDTH, headings_style=FontFace(emphasis="BOLD"), line_height=4, text_align="LEFT",
-            first_row_as_headings=True, repeat_headings=1,
+            width=self.epw, col_widths=tuple(layout.widths), headings_style=FontFace(emphasis="BOLD"),
+            line_height=layout.size * LINE_FACTOR, text_align="LEFT", padding=(0.6, PADDING),
+            first_row_as_headings=True, repeat_headings=1, wrapmode=WrapMode.WORD, v_align="TOP",
         ) as table:  # fmt: skip
-            table.row([str(c) for c in shown.columns])
-            for values in shown.itertuples(index=False):
-                table.row([cell_text(v) for v in values])
+            for row in texts:
+                table.row(row)
         if len(frame) > MAX_TABLE_ROWS:
             self.paragraph(f"… {len(frame) - MAX_TABLE_ROWS} weitere Zeilen in der Ansicht (Link).", 8)
         self.ln(2)
@@ -109,8 +200,11 @@ class Document(FPDF):
 
 def handout_pdf(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: dt.date, city: str) -> bytes:
     """The handout of ``city``'s dashboard: cover, then per agenda item its summary and each slide
-    with table and link."""
-    doc = Document(f"{meeting.title} – Tischvorlage", city)
+    with table and link (a slide starts a new page only when its heading and chart do not fit)."""
+    doc = Document(
+        f"{meeting.title} – Tischvorlage", city,
+        f"Quelle: Sozialdashboard {city}, Folien {stichtag_line(as_of)}; Quellen der Daten je Folie",
+    )  # fmt: skip
     doc.add_page()
     doc.heading(meeting.title, 20)
     doc.paragraph(f"{meeting.committee}\nSitzung {fmt.date(meeting.date, meeting.date_precision)}", 12)
@@ -120,18 +214,18 @@ def handout_pdf(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: dt
     current_item = None
     for rendered in slides:
         ref, content = rendered.ref, rendered.content
+        image_height = png_height(rendered.image, WIDTH) if rendered.image else 0.0
         if ref.item_position != current_item:
             current_item = ref.item_position
-            doc.add_page()
-            doc.heading(f"TOP {ref.item_position}: {ref.item_title}", 16)
+            doc.add_page(orientation="portrait")
+            doc.heading(f"TOP {ref.item_position}: {ref.item_title}", 16, 1)
             if ref.speaker:
                 doc.paragraph(f"Bericht: {ref.speaker}", 10, bold=True)
             if ref.speaker_notes:
                 doc.paragraph(f"{ref.speaker_notes.strip()}\n(Quelle: {ref.item_source})", 10)
-        elif doc.get_y() > 150:
-            doc.add_page()
+        doc.section_page(20 + image_height + 20)
         doc.ln(2)
-        doc.heading(content.title, 13)
+        doc.heading(content.title, 13, 2)
         if rendered.image:
             doc.image(io.BytesIO(rendered.image), w=WIDTH, alt_text=strip_emphasis(content.summary))
             doc.ln(2)
@@ -149,11 +243,16 @@ def profile_pdf(
     progress: render.Progress | None = None,
 ) -> bytes:  # fmt: skip
     """A district profile as an A4 report: the clearest deviations in words, then per Lebenslage
-    the spine chart (``charts``), its summary, the table and every indicator's sentence."""
+    the spine chart (``charts``), its summary, the table and every indicator's sentence (a
+    Lebenslage starts a new page only when its heading and chart do not fit)."""
     areas = queries.areas(engine).set_index("code")
     name = str(areas.loc[area, "name"])
     data = profile.area_profile(engine, area, year, not sees_internal(actor))
-    doc = Document(f"Stadtteilprofil {name} {year}", queries.city(engine).name)
+    city = queries.city(engine).name
+    doc = Document(
+        f"Stadtteilprofil {name} {year}", city,
+        f"Quelle: Indikatoren des Sozialdashboards {city}, Datenjahr {year}; Quellen je Indikator im Indikatorenkatalog",
+    )  # fmt: skip
     doc.add_page()
     level = queries.area_levels(engine)[str(areas.loc[area, "level"])]
     doc.heading(f"Stadtteilprofil {name} ({level}), {year}", 18)
@@ -172,12 +271,11 @@ def profile_pdf(
         if progress:
             progress(done / len(lagen), f"{label} …")
         part = data[data["lebenslage"] == key]
-        doc.add_page()
-        doc.heading(label, 14)
+        height = max(500, 160 + 60 * len(part))
+        doc.section_page(15 + (WIDTH * height / 1600 if charts else 0) + 30)
+        doc.heading(label, 14, 1)
         if charts:
-            image = render.figure_png(
-                profile.spine_figure(part), width=1600, height=max(500, 160 + 60 * len(part))
-            )
+            image = render.figure_png(profile.spine_figure(part), width=1600, height=height)
             doc.image(io.BytesIO(image), w=WIDTH, alt_text=profile.spine_summary(part, name))
         doc.paragraph(f"Kurz gesagt: {profile.spine_summary(part, name)}", 10)
         doc.data_table(profile.profile_table(part))

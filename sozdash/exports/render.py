@@ -6,27 +6,36 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import kaleido
 import plotly.graph_objects as go
 import pydeck as pdk
 from sqlalchemy import Engine
 
-from sozdash.core import fmt
+from sozdash.core import fmt, maps
 from sozdash.core.permissions import Actor
 from sozdash.meetings import slides
 from sozdash.meetings.agenda import SlideRef
-from sozdash.meetings.slides import SlideContent
+from sozdash.meetings.slides import SlideContent, strip_emphasis
 
 CHROMIUM = "/usr/bin/chromium"
 WIDTH, HEIGHT = 1600, 900
+MAP_FRAME_PX = (WIDTH - 440, HEIGHT - 160)
+"""The map's share of the image (the legend takes the right-hand side); labels are placed for it."""
+MAP_FONT_PX = 20
 FONT = "DejaVu Sans, Arial, sans-serif"
 _lock = threading.Lock()
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]<>&~$|#+\-=.)!])")
+"""A markdown backslash escape (``fmt.plain``, the app's own markdown): the character without it."""
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+LOCALHOST_NOTICE = "Links zeigen auf localhost – SOZDASH_BASE_URL setzen"
 
 
 class RenderError(RuntimeError):
@@ -84,10 +93,10 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return []
 
 
-def _labels(deck: pdk.Deck) -> list[tuple[list[float], str]]:
-    """Positions and texts of the deck's text layers (names and values of the areas)."""
+def _labels(deck: pdk.Deck) -> list[tuple[list[float], str, float]]:
+    """Positions, texts and font sizes of the deck's text layers (names or numbers of the areas)."""
     return [
-        (item["position"], str(item["text"]))
+        (item["position"], str(item["text"]), float(getattr(layer, "get_size", MAP_FONT_PX)))
         for layer in deck.layers
         if layer.type == "TextLayer" and isinstance(layer.data, list)
         for item in layer.data
@@ -116,8 +125,8 @@ def deck_figure(deck: pdk.Deck, legend: Sequence[tuple[str, Sequence[int]]] = ()
                 ring = max(rings, key=len)
                 centre = [sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)]
                 names.append((centre, str(props.get("name", ""))))
-    for (x, y), text in _labels(deck) or names:
-        fig.add_annotation(x=x, y=y, text=text.replace("\n", "<br>"), showarrow=False, font={"size": 13},
+    for (x, y), text, size in _labels(deck) or [(centre, name, MAP_FONT_PX) for centre, name in names]:
+        fig.add_annotation(x=x, y=y, text=text.replace("\n", "<br>"), showarrow=False, font={"size": size},
                            bgcolor="rgba(255,255,255,0.75)")  # fmt: skip
     for label, colour in legend:
         fig.add_trace(go.Scatter(
@@ -135,9 +144,20 @@ def slide_png(content: SlideContent) -> bytes | None:
     """The slide's chart, or its map drawn from the deck's data; ``None`` without either."""
     if content.figure is not None:
         return figure_png(content.figure)
-    if content.deck is not None:
-        return figure_png(deck_figure(content.deck, content.legend))
+    if content.deck is not None:  # labels placed anew for the image's map area and font
+        return figure_png(deck_figure(maps.refit(content.deck, MAP_FRAME_PX, MAP_FONT_PX), content.legend))
     return None
+
+
+def file_text(text: str) -> str:
+    """Text for a file (PPTX, PDF) as it reads: no markdown emphasis, no backslash escapes and no
+    invisible word joiners (they only guard text shown as markdown)."""
+    return _ESCAPE.sub(r"\1", strip_emphasis(text)).replace(fmt.WORD_JOINER, "")
+
+
+def links_to_localhost(links: Iterable[str]) -> bool:
+    """Whether any of ``links`` points to this computer (``SOZDASH_BASE_URL`` left at its default)."""
+    return any(urlsplit(link).hostname in LOCAL_HOSTS for link in links)
 
 
 @dataclass

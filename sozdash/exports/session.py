@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,8 +13,8 @@ from sozdash.core.permissions import Actor
 from sozdash.exports import pdf as pdf_export
 from sozdash.exports import pptx as pptx_export
 from sozdash.exports import render
-from sozdash.exports.tables import neutralise_formulas, neutralise_text
-from sozdash.meetings import agenda
+from sozdash.exports.tables import workbook_bytes
+from sozdash.meetings import agenda, edit
 from sozdash.store import queries
 
 
@@ -40,16 +39,18 @@ def session_xlsx(slides: Sequence[render.RenderedSlide]) -> bytes:
         "Titel": [s.content.title for s in slides], "Quelle": [s.content.source for s in slides],
         "Link": [s.content.link for s in slides],
     })  # fmt: skip
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        sheets = {"Inhalt": contents} | {f"Folie {s.ref.number}": s.content.table for s in slides}
-        for name, frame in sheets.items():
-            neutralise_formulas(frame).to_excel(writer, index=False, sheet_name=name)
-            for row in writer.sheets[name].iter_rows():
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.value, cell.data_type = neutralise_text(cell.value), "s"
-    return buffer.getvalue()
+    return workbook_bytes({"Inhalt": contents} | {f"Folie {s.ref.number}": s.content.table for s in slides})
+
+
+def items_without_slides(engine: Engine, meeting_id: int) -> list[pptx_export.ItemTitle]:
+    """The session's agenda items that have no slide (each becomes a title slide)."""
+    return [
+        pptx_export.ItemTitle(
+            row.position, row.values["title"], row.values["speaker"], row.values["speaker_notes"], row.values["source"]
+        )
+        for row in edit.agenda(engine, meeting_id)
+        if not row.slides
+    ]
 
 
 def export_session(
@@ -59,7 +60,7 @@ def export_session(
     """PowerPoint, handout and tables of ``info`` with the slides as of ``as_of`` as ``actor`` may see them."""
     rendered = render.session_slides(engine, agenda.slides(engine, info.id), as_of, actor, progress)
     return SessionFiles(
-        pptx=pptx_export.session_pptx(info, rendered, as_of),
+        pptx=pptx_export.session_pptx(info, rendered, as_of, items_without_slides(engine, info.id)),
         pdf=pdf_export.handout_pdf(info, rendered, as_of, queries.city(engine).name),
         xlsx=session_xlsx(rendered),
         basename=f"{info.key}-stand-{as_of.isoformat()}",

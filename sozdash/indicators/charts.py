@@ -3,18 +3,18 @@ indicator explorer. Inputs are frames from :mod:`sozdash.indicators.explorer` (c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
-from shapely.geometry import shape
 
 from sozdash.access.confidentiality import LABELS, PRIMARY_SYMBOL, SECONDARY_SYMBOL
 from sozdash.core import fmt, maps, vocab
 from sozdash.indicators import classify
 from sozdash.indicators.explorer import change_unit, computed_label, formula_text
+from sozdash.indicators.reference import Reference, is_count, reference
 from sozdash.indicators.trends import DEFAULT_TOLERANCE
 
 BAR_RGB = "rgb(90, 110, 140)"
@@ -33,7 +33,7 @@ def _withheld_text(symbol: object) -> str:
     return f"{symbol} – {LABELS[symbol]}" if symbol in LABELS else "keine Daten"
 
 
-def tooltip(row: pd.Series, meta: Mapping[str, Any]) -> str:
+def tooltip(row: Mapping[Hashable, Any] | pd.Series, meta: Mapping[str, Any]) -> str:
     """Plain-text tooltip: name, value with unit, rank of N, city value, change."""
     unit, decimals = str(meta["unit"]), int(meta["decimals"])
     lines = [str(row["name"])]
@@ -64,46 +64,33 @@ def map_classes(
     return classes, classify.legend_rows(list(values), list(view["symbol"]), classes, labels)
 
 
-def _label_point(geometry: dict[str, Any]) -> list[float]:
-    point = shape(geometry).representative_point()
-    return [round(point.x, 5), round(point.y, 5)]
-
-
 def map_deck(
     view: pd.DataFrame, geometries: Mapping[str, dict[str, Any]], meta: Mapping[str, Any],
-    classes: classify.Classes, deviation: bool, selected: str | None,
+    classes: classify.Classes, deviation: bool, selected: str | None, *,
+    frame_px: tuple[int, int] = maps.FRAME_PX, font_px: float = maps.LABEL_FONT_PX,
 ) -> pdk.Deck:  # fmt: skip
-    """The choropleth: class colours, grey for withheld/missing areas, every area labelled with
-    its name and shown value (so colour is not the only carrier), the selection outlined."""
-    values = map_values(view, deviation)
-    styles = {}
-    for (_, row), value in zip(view.iterrows(), values, strict=True):
-        index = classes.index(value)
-        if index is not None:
-            fill = classes.colors[index]
-        else:
-            fill = classify.SUPPRESSED_RGB if row["symbol"] in LABELS else classify.MISSING_RGB
-        styles[row["area"]] = maps.AreaStyle(
-            fill=[*fill, 255], tooltip=tooltip(row, meta), selected=row["area"] == selected
+    """The choropleth fitted to a frame of ``frame_px``: class colours, grey for withheld/missing
+    areas, the selection outlined, every area labelled with its name and shown value (so colour is
+    not the only carrier) where the label fits, else with a number explained by ``maps.label_key``."""
+    records = view.to_dict("records")
+    indices = [classes.index(value) for value in map_values(view, deviation)]
+    styles = {
+        row["area"]: maps.AreaStyle(
+            fill=[*(classes.colors[index] if index is not None else classify.SUPPRESSED_RGB if row["symbol"] in LABELS
+                    else classify.MISSING_RGB), 255],
+            tooltip=tooltip(row, meta), selected=row["area"] == selected,
         )
+        for row, index in zip(records, indices, strict=True)
+    }  # fmt: skip
     names = dict(zip(view["area"], view["name"], strict=True))
-    shown = set(view.loc[values.notna().to_numpy(), "area"])
+    shown = set(view.loc[map_values(view, deviation).notna().to_numpy(), "area"])
     # Areas with a value drawn last: a combined area lies on its parts, and neither hides a value.
     ordered = dict(sorted(geometries.items(), key=lambda item: item[0] in shown))
-    deck = maps.area_deck(ordered, styles, names)
-    labels = [
-        {"position": _label_point(geometries[area]), "text": f"{name}\n{display}"}
-        for area, name, display in zip(view["area"], view["name"], view["display"], strict=True)
-        if area in geometries
-    ]
+    deck = maps.area_deck(ordered, styles, names, frame_px=frame_px)
+    texts = dict(zip(view["area"], view["name"].astype(str) + "\n" + view["display"].astype(str), strict=True))
     deck.layers.append(
-        pdk.Layer(
-            "TextLayer", labels, id="labels", get_position="position", get_text="text", get_size=11, font_family="'sans-serif'",
-            get_color=[20, 20, 20], character_set="'auto'",
-            background=True,
-            get_background_color=[255, 255, 255, 190], pickable=False,
-        )
-    )  # fmt: skip
+        maps.label_layer(geometries, texts, deck.initial_view_state, frame_px=frame_px, font_px=font_px)
+    )
     return deck
 
 
@@ -132,24 +119,62 @@ def _withheld_sentence(view: pd.DataFrame) -> str:
     return "".join(f" {part}" for part in parts)
 
 
+def _reference(view: pd.DataFrame, meta: Mapping[str, Any]) -> Reference:
+    city = view["city_value"].iloc[0] if not view.empty else None
+    return reference(meta, view["value"], city)
+
+
+def compared(view: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
+    """``view`` (``explorer.level_view``) with its reference (``sozdash.indicators.reference``: the
+    city value, for counts the mean of the areas) in ``reference``, ``reference_label`` and
+    ``reference_display``, and ``deviation`` measured from it. Pass this to the map in
+    deviation mode, so a count deviates from the areas' mean, never from the city total."""
+    ref = _reference(view, meta)
+    if ref.kind == "stadt":
+        shown = str(view["city_display"].iloc[0])
+    else:
+        shown = fmt.value_with_unit(ref.value, str(meta["unit"]), int(meta["decimals"]))
+    value = float("nan") if ref.value is None else ref.value
+    return view.assign(
+        reference=value, reference_label=ref.label, reference_display=shown, deviation=view["value"] - value
+    )
+
+
+def mode_labels(view: pd.DataFrame, meta: Mapping[str, Any]) -> dict[str, str]:
+    """``MODES`` with the deviation named by its reference ("Abweichung vom Mittelwert der Gebiete")."""
+    return MODES | {"abweichung": f"Abweichung vom {_reference(view, meta).label}"}
+
+
 def ranking_summary(view: pd.DataFrame, meta: Mapping[str, Any]) -> str:
-    """Extremes and city value: "Den höchsten Wert hat … mit …, den niedrigsten … mit …; …"."""
+    """Extremes and the reference: "Den höchsten Wert hat … mit …, den niedrigsten … mit …;
+    der Stadtwert liegt bei …. Über dem Stadtwert: 5 von 13 Gebieten."; for counts (and where a
+    city value is missing) the mean of the areas is the reference, and a count's city total is
+    named on its own ("Stadt insgesamt (Summe): …"), never compared."""
+    view, ref = compared(view, meta), _reference(view, meta)
+    city_known = not view.empty and view["city_display"].iloc[0] != fmt.MISSING
+    count = is_count(meta)
+    total = f" Stadt insgesamt (Summe): {view['city_display'].iloc[0]}." if count and city_known else ""
     extremes = _extremes(view)
-    known = not view.empty and view["city_display"].iloc[0] != fmt.MISSING
-    city = f"der Stadtwert liegt bei {view['city_display'].iloc[0]}" if known else "ein Stadtwert fehlt"
     if extremes is None:
-        return f"Für kein Gebiet kann ein Wert gezeigt werden; {city}." + _withheld_sentence(view)
+        city = f"; der Stadtwert liegt bei {view['city_display'].iloc[0]}" if city_known else "; ein Stadtwert fehlt"
+        return f"Für kein Gebiet kann ein Wert gezeigt werden{'' if count else city}.{total}" + _withheld_sentence(view)
     high, low = extremes
-    text = f"Den höchsten Wert hat {high['name']} mit {high['display']}, den niedrigsten {low['name']} mit {low['display']}; {city}."
-    if pd.notna(view["city_value"].iloc[0]):
-        above = int((view["deviation"] > 0).sum())
-        text += f" Über dem Stadtwert: {above} von {int(view['value'].notna().sum())} Gebieten."
-    return text + _withheld_sentence(view)
+    if ref.kind == "stadt":
+        clause = f"der Stadtwert liegt bei {view['city_display'].iloc[0]}"
+    else:
+        mean = f"der Mittelwert der Gebiete liegt bei {view['reference_display'].iloc[0]}"
+        clause = mean if count else f"ein Stadtwert fehlt, {mean}"
+    above, shown = int((view["deviation"] > 0).sum()), int(view["value"].notna().sum())
+    return (
+        f"Den höchsten Wert hat {high['name']} mit {high['display']}, den niedrigsten {low['name']} mit "
+        f"{low['display']}; {clause}. Über dem {ref.label}: {above} von {shown} Gebieten.{total}"
+        + _withheld_sentence(view)
+    )
 
 
 def map_summary(view: pd.DataFrame, meta: Mapping[str, Any], legend: pd.DataFrame, deviation: bool) -> str:
     """What the map shows, in words, with the classes and how many areas each holds."""
-    what = "Abweichung vom Stadtwert" if deviation else "Werte"
+    what = mode_labels(view, meta)["abweichung" if deviation else "werte"]
     classes = "; ".join(f"{row.Klasse}: {row.Gebiete}" for row in legend.itertuples())
     return (
         f"Karte der {what} von „{meta['name']}“. Klassen (Anzahl Gebiete): {classes}. "
@@ -158,8 +183,10 @@ def map_summary(view: pd.DataFrame, meta: Mapping[str, Any], legend: pd.DataFram
 
 
 def ranking_figure(view: pd.DataFrame, meta: Mapping[str, Any], selected: str | None) -> go.Figure:
-    """Horizontal bars, highest value on top, the city value as a reference line, the selected
-    area marked by a pattern, outline and label (not only colour); withheld areas listed by symbol."""
+    """Horizontal bars, highest value on top, the reference (``compared``: the city value, for
+    counts the areas' mean) as a labelled line, the selected area marked by a pattern, outline and
+    label (not only colour); withheld areas listed by symbol."""
+    view = compared(view, meta)
     shown = view[view["value"].notna()].sort_values(["value", "name"], ascending=[True, False])
     withheld = view[view["value"].isna()]
     mark = shown["area"].isin([selected])
@@ -175,11 +202,11 @@ def ranking_figure(view: pd.DataFrame, meta: Mapping[str, Any], selected: str | 
             hovertemplate="%{y}: %{text}<extra></extra>", name=str(meta["name"]),
         )
     )  # fmt: skip
-    city = view["city_value"].iloc[0] if not view.empty else float("nan")
+    city = view["reference"].iloc[0] if not view.empty else float("nan")
     if pd.notna(city):
         fig.add_vline(
-            x=city, line_dash="dash", line_color=CITY_RGB,
-            annotation_text=f"Stadt: {view['city_display'].iloc[0]}", annotation_position="top",
+            x=city, line_dash="dash", line_color=CITY_RGB, annotation_position="top",
+            annotation_text=f"{view['reference_label'].iloc[0]}: {view['reference_display'].iloc[0]}",
         )  # fmt: skip
     for row in withheld.itertuples():
         fig.add_annotation(
@@ -203,14 +230,16 @@ def ranking_figure(view: pd.DataFrame, meta: Mapping[str, Any], selected: str | 
 
 
 def ranking_table(view: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
-    """The ranking as a German table (withheld values only as their symbol)."""
-    table = view.sort_values(["rank", "name"], na_position="last")
+    """The ranking as a German table (withheld values only as their symbol), with the reference
+    (``compared``) and the deviation from it, both named by the reference."""
+    table = compared(view, meta).sort_values(["rank", "name"], na_position="last")
+    label = _reference(view, meta).label
     previous = view["previous_period"].iloc[0] if not view.empty else None
     unit, decimals = change_unit(str(meta["unit"])), int(meta["decimals"])
     return pd.DataFrame({
         "Rang": [fmt.MISSING if pd.isna(r) else f"{r} von {n}" for r, n in zip(table["rank"], table["n_ranked"], strict=True)],
-        "Gebiet": table["name"], "Wert": table["display"], "Stadtwert": table["city_display"],
-        f"Abweichung vom Stadtwert ({unit})": [fmt.signed(d, decimals) for d in table["deviation"]],
+        "Gebiet": table["name"], "Wert": table["display"], label: table["reference_display"],
+        f"Abweichung vom {label} ({unit})": [fmt.signed(d, decimals) for d in table["deviation"]],
         f"Veränderung zu {previous or '–'} ({unit})": table["change_display"],
         "Beispieldaten": ["ja" if d else "nein" for d in table["is_demo"]],
     })  # fmt: skip
@@ -310,8 +339,4 @@ def clicked_area(event: Mapping[str, Any] | None) -> str | None:
     return (feature.get("properties") or feature).get("code")
 
 
-def legend_styler(legend: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """The legend table with a colour swatch in the ``Farbe`` column."""
-    swatches = [f"background-color: rgb({r}, {g}, {b})" for r, g, b in legend["Farbe"]]
-    table = legend.assign(Farbe="")[["Farbe", "Klasse", "Gebiete"]]
-    return table.style.apply(lambda _: swatches, subset=["Farbe"])
+legend_styler = maps.legend_styler

@@ -2,13 +2,15 @@
 
 Values pass ``confidentiality.apply_confidentiality`` over all areas of an indicator first
 (so secondary suppression sees every sibling); withheld values appear as their symbol in the
-table and as gaps in the charts.
+table and as gaps in the charts. For counts (``reference.is_count``) the city value is the city
+total, no level an area can be compared with: the table marks it "(Summe)" and the charts leave it out.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
@@ -18,6 +20,7 @@ from sqlalchemy import Engine
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.core import fmt
 from sozdash.indicators.explorer import city_code, parent_map
+from sozdash.indicators.reference import is_count
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
 
@@ -36,18 +39,29 @@ def comparison_data(engine: Engine, areas: tuple[str, ...], indicators: tuple[st
     return shown[shown["area"].isin([*areas, city_code(engine)])].reset_index(drop=True)
 
 
+def count_keys(engine: Engine, indicators: Collection[str]) -> set[str]:
+    """The keys among ``indicators`` that are counts (``reference.is_count``)."""
+    catalogue = queries.indicators(engine)
+    chosen = catalogue[catalogue["key"].isin(list(indicators))]
+    return {str(row["key"]) for _, row in chosen.iterrows() if is_count(row)}
+
+
 def comparison_table(
-    data: pd.DataFrame, areas: list[str], labels: dict[str, str], year: int, city: str
-) -> pd.DataFrame:
+    data: pd.DataFrame, areas: list[str], labels: dict[str, str], year: int, city: str,
+    counts: Collection[str] = (),
+) -> pd.DataFrame:  # fmt: skip
     """One row per indicator, one column per area plus the city (area code ``city``), displayed
-    values of ``year``."""
+    values of ``year``; the city value of a count (key in ``counts``) is marked "(Summe)"."""
     rows = data[data["period"] == year]
     names = dict(zip(data["area"], data["area_name"], strict=False))
     table = pd.DataFrame({"Indikator": [labels[k] for k in labels]})
     for code in [*areas, city]:
         shown = rows[rows["area"] == code].set_index("indicator")["display"]
         title = f"{names.get(code, code)} (Stadt)" if code == city else names.get(code, code)
-        table[title] = [shown.get(key, fmt.MISSING) for key in labels]
+        cells = [shown.get(key, fmt.MISSING) for key in labels]
+        if code == city:
+            cells = [f"{c} (Summe)" if key in counts and c != fmt.MISSING else c for key, c in zip(labels, cells, strict=True)]
+        table[title] = cells
     return table
 
 
@@ -66,11 +80,13 @@ def _grid(count: int) -> tuple[int, list[tuple[str, list[float], list[float]]]]:
 
 
 def small_multiples(
-    data: pd.DataFrame, areas: list[str], labels: dict[str, str], units: dict[str, str], city: str
-) -> go.Figure:
+    data: pd.DataFrame, areas: list[str], labels: dict[str, str], units: dict[str, str], city: str,
+    counts: Collection[str] = (),
+) -> go.Figure:  # fmt: skip
     """One panel per indicator over the years: a line per area (own colour AND marker symbol,
-    named in the legend) and the city (area code ``city``) as a dashed black line. Built from plain dicts (plotly's
-    per-call validation would dominate the page's run time)."""
+    named in the legend) and the city (area code ``city``) as a dashed black line, except for
+    counts (keys in ``counts``: the city total would flatten the areas' lines; the panel title says
+    so). Built from plain dicts (plotly's per-call validation would dominate the page's run time)."""
     names = dict(zip(data["area"], data["area_name"], strict=False))
     rows, panels = _grid(len(labels))
     traces: list[dict[str, Any]] = []
@@ -81,6 +97,7 @@ def small_multiples(
     }
     for i, (key, (suffix, x_domain, y_domain)) in enumerate(zip(labels, panels, strict=True)):
         title = f"{labels[key]} ({units[key]})" if units.get(key) else labels[key]
+        title += " – ohne Stadt (Summe)" if key in counts else ""
         layout[f"xaxis{suffix}"] = {"domain": x_domain, "anchor": f"y{suffix}", "tickformat": "d"}
         layout[f"yaxis{suffix}"] = {"domain": y_domain, "anchor": f"x{suffix}"}
         layout["annotations"].append({
@@ -88,7 +105,7 @@ def small_multiples(
             "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom", "showarrow": False,
             "font": {"size": 13},
         })  # fmt: skip
-        for j, code in enumerate([*areas, city]):
+        for j, code in enumerate([*areas] if key in counts else [*areas, city]):
             series = data[(data["indicator"] == key) & (data["area"] == code)].sort_values("period")
             is_city = code == city
             traces.append({

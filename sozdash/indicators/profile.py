@@ -4,9 +4,10 @@ Rules:
 - Values pass ``confidentiality.apply_confidentiality`` over all areas of the level first;
   withheld values show only their symbol and count nowhere (not in n, rank, spread or trend).
 - ``z = (value − reference) / sd``: sd is the population standard deviation (ddof 0) of the
-  published values of all areas of the same level and year; the reference is the city value,
-  or the mean of the areas for ``sum`` indicators (the city total is no comparable level) and
-  where no city value exists. So z = 0 means "as the city", and the spine chart is centred on it.
+  published values of all areas of the same level and year; the reference
+  (``sozdash.indicators.reference``) is the city value, or the mean of the areas for counts (the
+  city total is no comparable level) and where no city value exists. So z = 0 means "as the
+  reference", and the spine chart is centred on it.
 - Rank: 1 = highest value among the n areas with a published value (ties share the best rank).
 - Trend: change against ``TREND_YEARS`` earlier (``sozdash.indicators.trends``), exact year only.
 """
@@ -27,6 +28,8 @@ from sozdash.access.visibility import public_rows
 from sozdash.core import fmt
 from sozdash.core.vocab import CONTROLLING_STATUS, LEBENSLAGEN
 from sozdash.indicators.explorer import parent_map
+from sozdash.indicators.reference import LABELS as REFERENCE_LABELS
+from sozdash.indicators.reference import reference as reference_of
 from sozdash.indicators.sentences import CLEARLY, SLIGHTLY, profile_sentence
 from sozdash.indicators.trends import DEFAULT_TOLERANCE, change_over
 from sozdash.programmes import altenhilfe, projects
@@ -37,7 +40,7 @@ from sozdash.store.models import Area, Observation
 TREND_YEARS = 5
 METHOD_NOTE = (
     "z = (Wert − Referenz) ÷ Standardabweichung der Gebiete derselben Ebene im selben Jahr; Referenz ist "
-    "der städtische Wert (bei Anzahlen der Durchschnitt der Gebiete). "
+    "der städtische Wert (bei Anzahlen und ohne Stadtwert der Mittelwert der Gebiete). "
     f"|z| ≥ {fmt.number(CLEARLY, 1)} heißt „deutlich“, |z| ≥ {fmt.number(SLIGHTLY, 1)} „leicht“ über/unter, "
     f"sonst „etwa auf“. Rang 1 = höchster Wert. Trend: Veränderung gegenüber {TREND_YEARS} Jahren zuvor; "
     f"Änderungen unter {fmt.number(DEFAULT_TOLERANCE * 100)} % des früheren Werts gelten als „etwa gleich“."
@@ -102,11 +105,8 @@ def build_profile(
         own, info = own.iloc[0], meta.loc[key]
         values = group["value"].dropna().astype(float)
         city_value = city["value"].get(key)
-        reference: float | None
-        if info["aggregation"] != "sum" and city_value is not None and not pd.isna(city_value):
-            kind, reference = "stadt", float(city_value)
-        else:
-            kind, reference = "mittel", (values.mean() if len(values) else None)
+        ref = reference_of(info, values, city_value)
+        kind, reference = ref.kind, ref.value
         sd = values.std(ddof=0) if len(values) > 1 else float("nan")
         scale = sd if sd > 0 else float("nan")
         spread = (values - reference) / scale if reference is not None else values * float("nan")
@@ -164,6 +164,16 @@ def area_years(engine: Engine, area: str | None = None) -> list[int]:
         return list(conn.execute(statement).scalars())
 
 
+def reference_texts(profile: pd.DataFrame) -> list[str]:
+    """Each row's reference with its name: "12,2 % (Stadtwert)", "12.715 Personen (Mittelwert der Gebiete)"."""
+    return [
+        f"{fmt.value_with_unit(value, unit, decimals)} ({REFERENCE_LABELS[kind]})" if not pd.isna(value) else fmt.MISSING
+        for value, kind, unit, decimals in zip(
+            profile["reference"], profile["reference_kind"], profile["unit"], profile["decimals"], strict=True
+        )
+    ]
+
+
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
     """The visible German table of a profile (strings, as displayed)."""
     return pd.DataFrame(
@@ -171,6 +181,7 @@ def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
             "Indikator": profile["name"],
             "Wert": profile["display"],
             "Stadt": profile["city_display"],
+            "Vergleichswert": reference_texts(profile),
             "Abweichung (z)": [
                 fmt.signed(z, 2) + (f" ({p})" if isinstance(p, str) else "")
                 for z, p in zip(profile["z"], profile["position"], strict=True)
@@ -206,8 +217,8 @@ def spine_figure(profile: pd.DataFrame) -> go.Figure:
             data.append({
                 "type": "scatter", "mode": "markers", "name": label, "y": y(part), "x": part["z"].tolist(),
                 "marker": {"symbol": symbol, "size": 12, "color": colour, "line": {"width": 1, "color": "#000"}},
-                "customdata": part[["name", "display", "city_display"]].to_numpy().tolist(),
-                "hovertemplate": "%{customdata[0]}: %{customdata[1]} (Stadt: %{customdata[2]}), z = %{x:.2f}<extra></extra>",
+                "customdata": [[n, d, r] for n, d, r in zip(part["name"], part["display"], reference_texts(part), strict=True)],
+                "hovertemplate": "%{customdata[0]}: %{customdata[1]} (Vergleich: %{customdata[2]}), z = %{x:.2f}<extra></extra>",
             })  # fmt: skip
     layout = {
         "barmode": "overlay", "height": 170 + 40 * len(profile), "margin": {"l": 10, "r": 10, "t": 70, "b": 10},

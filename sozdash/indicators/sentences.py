@@ -7,8 +7,8 @@ the areas' values`` (see ``sozdash.indicators.profile``):
 - ``0.5 ≤ |z| < 1.0`` → "leicht über/unter",
 - ``|z| < 0.5`` → "etwa auf" the reference value.
 
-The reference is the city value ("städtischen Wert") or, where no comparable city value exists
-(counts, indicators without aggregation), the mean of the areas ("Durchschnitt der Gebiete").
+The reference (``sozdash.indicators.reference``) is the city value ("städtischen Wert") or, for
+counts and where no city value exists, the mean of the areas ("Mittelwert der Gebiete").
 The trend part uses ``sozdash.indicators.trends`` (direction, and the assessment by polarity).
 """
 
@@ -24,7 +24,7 @@ CLEARLY = 1.0
 SLIGHTLY = 0.5
 """|z| from which a deviation is "leicht"; below it the value is "etwa auf" the reference."""
 
-REFERENCE_WORDS = {"stadt": "dem städtischen Wert", "mittel": "dem Durchschnitt der Gebiete"}
+REFERENCE_WORDS = {"stadt": "dem städtischen Wert", "mittel": "dem Mittelwert der Gebiete"}
 TREND_VERBS = {"steigend": "gestiegen", "fallend": "gesunken", "gleich": "etwa gleich geblieben"}
 ASSESSMENT_WORDS = {"besser": "günstig", "schlechter": "ungünstig"}
 

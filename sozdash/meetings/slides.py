@@ -4,12 +4,17 @@ A builder ``(engine, params, as_of) -> SlideContent`` is a thin adapter over the
 draw the page itself (explorer, profile, index, projects, funding, Altenhilfe, Sozialbericht
 process); it never computes figures of its own. A page without a builder, or a builder that
 fails, yields an honest "Folie nicht verfügbar" slide without numbers.
+
+Texts are plain (no markdown: escaping belongs to the Streamlit page that shows them). The slide
+itself carries at most ``MAX_SENTENCES`` sentences (``summary``); the whole generated text goes to
+the speaker notes and the handout (``notes``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,7 +24,7 @@ import pydeck as pdk
 from sqlalchemy import Engine
 
 from sozdash.access import visibility
-from sozdash.core import fmt, refdate
+from sozdash.core import fmt, maps, refdate
 from sozdash.core.permissions import ANONYMOUS, Actor
 from sozdash.indicators import charts, classify, profile
 from sozdash.indicators import explorer as iv
@@ -28,11 +33,16 @@ from sozdash.programmes import altenhilfe, funding, projects
 from sozdash.programmes import sozialbericht as process
 from sozdash.social_index import snapshots as index_store
 from sozdash.social_index import views as index_views
-from sozdash.social_index.compute import NOT_RATED, STATUS_CLASSES, IndexResult
+from sozdash.social_index.compute import IndexResult
 from sozdash.store import queries
 
 log = logging.getLogger("sozdash")
 DEMO_SHORT = "Beispieldaten – erfundene Werte, keine amtlichen Zahlen"
+MAX_SENTENCES = 3
+"""Sentences of text on a slide; the rest is in the speaker notes and the handout."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\sa-zäöüß])")
+"""A sentence ends at . ! or ? before a space and a word that does not start in lower case
+(so dates such as 16.04.2018 and "z. B. der" stay inside their sentence)."""
 
 
 @dataclass
@@ -42,6 +52,7 @@ class SlideContent:
 
     title: str
     summary: str
+    """The slide's text: at most ``MAX_SENTENCES`` sentences (``build`` shortens it)."""
     source: str
     figure: go.Figure | None = None
     deck: pdk.Deck | None = None
@@ -54,6 +65,9 @@ class SlideContent:
     available: bool = True
     resolved: dict[str, str] = field(default_factory=dict)
     """Parameters the builder chose (e.g. the data year as of the Stichtag), added to the deep link."""
+    notes: str = ""
+    """The whole generated text, for the speaker notes and the handout (``build``: the summary
+    when the builder gives none)."""
 
 
 Builder = Callable[[Engine, dict[str, str], dt.date, Actor], SlideContent]
@@ -97,12 +111,24 @@ def build(engine: Engine, view: View, as_of: dt.date, actor: Actor = ANONYMOUS) 
             content = unavailable(view.title, "Die Daten dieser Ansicht konnten nicht geladen werden.")
     content.title = view.title
     content.link = deep_link(view.page, {**params, **content.resolved})
+    content.notes = strip_emphasis(content.notes or content.summary)
+    content.summary = lead(strip_emphasis(content.summary))
     return content
 
 
 def strip_emphasis(text: str) -> str:
-    """Text without markdown emphasis, for PPTX and PDF."""
+    """Text without markdown emphasis (the generated texts' only markdown), plain for slides and exports."""
     return text.replace("**", "")
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` split into its sentences (see ``_SENTENCE_END``)."""
+    return [part for part in _SENTENCE_END.split(text.strip()) if part]
+
+
+def lead(text: str, count: int = MAX_SENTENCES) -> str:
+    """The first ``count`` sentences of ``text``."""
+    return " ".join(sentences(text)[:count])
 
 
 def data_year(wanted: str | None, years: list[int], as_of: dt.date) -> int | None:
@@ -138,21 +164,24 @@ def indicator_slide(engine: Engine, params: dict[str, str], as_of: dt.date, acto
     method = method if method in classify.METHODS else next(iter(classify.METHODS))
     k = int(params["klassen"]) if params.get("klassen", "").isdigit() else 5
     k = k if k in classify.CLASS_COUNTS else 5
+    view = charts.compared(view, meta)  # a count's deviation is from the areas' mean
     classes, legend = charts.map_classes(view, meta, method, k, deviation)
     geometries = queries.area_geometries(engine, level)
+    head = f"{meta['name']} {year} nach {queries.area_levels(engine)[level]}. "
     return SlideContent(
         title=str(meta["name"]),
-        summary=f"{meta['name']} {year} nach {queries.area_levels(engine)[level]}. "
-        + charts.map_summary(view, meta, legend, deviation),
+        summary=head + charts.ranking_summary(view, meta),
+        notes=head + (charts.map_summary(view, meta, legend, deviation) if geometries else charts.ranking_summary(view, meta)),
         source=f"{meta['source']}; Datenjahr {year}",
         deck=charts.map_deck(view, geometries, meta, classes, deviation, params.get("gebiet") or None)
         if geometries else None,
         figure=None if geometries else charts.ranking_figure(view, meta, None),
         table=charts.ranking_table(view, meta).merge(
-            view[["name", "value"]].rename(columns={"name": "Gebiet", "value": f"Wert als Zahl ({meta['unit']})"}),
+            view[["name", "value"]].round({"value": int(meta["decimals"])})  # as shown, no raw floats
+            .rename(columns={"name": "Gebiet", "value": f"Wert als Zahl ({meta['unit']})"}),
             on="Gebiet", how="left",
         ),
-        legend=[(str(label), tuple(rgb)) for label, rgb in zip(legend["Klasse"], legend["Farbe"], strict=True)],
+        legend=maps.legend_entries(legend),
         is_demo=bool(view["is_demo"].any()),
         is_schematic=iv.is_schematic(engine, level),
         resolved={"jahr": str(year)},
@@ -171,10 +200,10 @@ def profile_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor:
         return _no_year("Stadtteilprofil", as_of)
     data = profile.area_profile(engine, area, year, not visibility.sees_internal(actor))
     name = str(areas.loc[area, "name"])
-    sentences = profile.highlights(data)
+    highlights = profile.highlights(data)
     return SlideContent(
         title=name, figure=profile.spine_figure(data),
-        summary=f"{name} {year}: " + profile.spine_summary(data, name) + " " + " ".join(sentences),
+        summary=profile.spine_summary(data, f"{name} {year}") + " " + " ".join(highlights),
         source=f"Indikatoren des Sozialdashboards, Datenjahr {year} (Quellen je Indikator im Katalog)",
         table=profile.profile_table(data), is_demo=bool(data["is_demo"].any()), resolved={"jahr": str(year)},
     )  # fmt: skip
@@ -206,9 +235,10 @@ def funding_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor:
     """Programmes and funding rounds on one timeline, with the city's success rate."""
     public_only = not visibility.sees_internal(actor)
     fig, summary, table = funding.funding_timeline_figure(engine, as_of, public_only)
+    success = funding.success_text(engine, as_of, public_only)
     return SlideContent(
         title="Förderprogramme und Förderrunden", figure=fig, table=table,
-        summary=f"{summary} {funding.success_text(engine, as_of, public_only)}",
+        summary=f"{lead(summary, 1)} {success}", notes=f"{summary} {success}",
         source="Förderrunden und Anträge mit Einzelquellen (Spalte „Quelle“ der Datentabelle)",
     )  # fmt: skip
 
@@ -252,7 +282,7 @@ def process_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor:
     fig, summary, table = process.milestones_figure(engine, as_of)
     return SlideContent(
         title="Sozialbericht", figure=fig, table=table,
-        summary=f"{summary} Ablauf: " + "; ".join(process.flow_lines(engine)) + ".",
+        summary=summary, notes=f"{summary} Ablauf: " + "; ".join(process.flow_lines(engine)) + ".",
         source="Meilensteine mit Einzelquellen (Spalte „Quelle“ der Datentabelle)",
     )  # fmt: skip
 
@@ -283,15 +313,14 @@ def index_slide(engine: Engine, params: dict[str, str], as_of: dt.date, actor: A
         result, resolved = _index_result(engine, params, as_of)
     except ValueError as exc:
         return unavailable("Sozialindex", str(exc))
-    counts = index_views.legend(result, "status").data  # type: ignore[attr-defined]  # public, missing in pandas-stubs
-    keys = [*STATUS_CLASSES, NOT_RATED]
-    colours = [index_views.STATUS_COLOURS.get(k, index_views.NOT_RATED_COLOUR) for k in keys]
     geometries = queries.area_geometries(engine, result.config.level)
+    note = strip_emphasis(index_views.LOCAL_KNOWLEDGE_NOTE)
     return SlideContent(
         title="Sozialindex", deck=index_views.class_deck(result, geometries, "status") if geometries else None,
-        summary=f"{index_views.summary(result)} {index_views.LOCAL_KNOWLEDGE_NOTE}",
+        summary=f"{lead(index_views.summary(result), MAX_SENTENCES - 1)} {lead(note, 1)}",
+        notes=f"{index_views.summary(result)} {note}",
         source=f"Sozialindex aus den Indikatoren des Dashboards, Bezugsjahr {result.year} (Methode: Seite Methode)",
         table=index_views.matrix_table(result), is_demo=bool(result.is_demo),
-        legend=[(f"{r.Klasse} ({r.Gebiete})", c) for r, c in zip(counts.itertuples(), colours, strict=True)],
+        legend=index_views.legend_entries(result, "status"),
         is_schematic=iv.is_schematic(engine, result.config.level), resolved=resolved,
     )  # fmt: skip

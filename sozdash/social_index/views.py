@@ -10,8 +10,8 @@ import pandas as pd
 import pydeck as pdk
 from pandas.io.formats.style import Styler
 
-from sozdash.core import fmt
-from sozdash.core.maps import AreaStyle, area_deck
+from sozdash.core import fmt, maps
+from sozdash.core.maps import AreaStyle
 from sozdash.core.vocab import LEBENSLAGEN
 from sozdash.social_index.compute import (
     DYNAMICS_CLASSES,
@@ -33,6 +33,10 @@ DYNAMICS_COLOURS: dict[str, tuple[int, int, int]] = {
     "positiv": (76, 120, 168), "stabil": (215, 215, 210), "negativ": (196, 146, 64),
 }  # fmt: skip
 NOT_RATED_COLOUR = (250, 250, 250)
+INDEX_FRAME_PX = (420, 500)
+"""Map frame of the Sozialindex page: one of two columns at 1280 px screen width, Streamlit's height."""
+ATTENTION_MARK = "!"
+ATTENTION_LEGEND = "! und dicker Rand: besonderer Aufmerksamkeitsbedarf"
 KINDS = {"status": (STATUS_CLASSES, STATUS_COLOURS), "dynamics": (DYNAMICS_CLASSES, DYNAMICS_COLOURS)}
 
 LOCAL_KNOWLEDGE_NOTE = (
@@ -48,36 +52,56 @@ def class_label(kind: str, key: str) -> str:
     return KINDS[kind][0].get(key, NOT_RATED_LABEL)
 
 
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb)
-
-
-def class_deck(result: IndexResult, geometries: Mapping[str, dict[str, Any]], kind: str) -> pdk.Deck:
-    """Map of status or dynamics classes; the tooltip names the class and the index value."""
+def class_deck(
+    result: IndexResult, geometries: Mapping[str, dict[str, Any]], kind: str, *,
+    frame_px: tuple[int, int] = INDEX_FRAME_PX, font_px: float = maps.LABEL_FONT_PX,
+) -> pdk.Deck:  # fmt: skip
+    """Map of status or dynamics classes fitted to ``frame_px``: area names placed by available
+    space (numbers and a key where they do not fit), areas with besonderem Aufmerksamkeitsbedarf
+    marked by ``!`` and a thick outline (:data:`ATTENTION_LEGEND`); the tooltip names the class and
+    the index value."""
     colours = KINDS[kind][1]
     column = "status" if kind == "status" else "dynamics"
     styles: dict[str, AreaStyle] = {}
     for row in result.areas.to_dict("records"):
         key, value = row[f"{column}_class"], row[f"{column}_index"]
         detail = f"Index {fmt.signed(value, 2)}" if key != NOT_RATED else row["reason"] or "keine Werte"
+        attention = "; besonderer Aufmerksamkeitsbedarf" if row["attention"] else ""
         styles[row["area"]] = AreaStyle(
-            fill=[*colours.get(key, NOT_RATED_COLOUR), 235], tooltip=f"{row['name']}: {class_label(kind, key)} ({detail})"
+            fill=[*colours.get(key, NOT_RATED_COLOUR), 235], selected=bool(row["attention"]),
+            tooltip=f"{row['name']}: {class_label(kind, key)} ({detail}){attention}",
         )  # fmt: skip
     names = dict(zip(result.areas["area"], result.areas["name"], strict=True))
-    return area_deck(geometries, styles, names, layer_id=f"index-{kind}")
+    deck = maps.area_deck(geometries, styles, names, layer_id=f"index-{kind}", frame_px=frame_px)
+    marks = dict(zip(result.areas["area"], result.areas["attention"].map({True: ATTENTION_MARK, False: ""}), strict=True))
+    deck.layers.append(
+        maps.label_layer(geometries, names, deck.initial_view_state, frame_px=frame_px, font_px=font_px, marks=marks)
+    )
+    return deck
+
+
+def legend_frame(result: IndexResult, kind: str) -> pd.DataFrame:
+    """Legend rows: ``Farbe`` (RGB), class word and number of areas (the same columns as the
+    indicator map's legend)."""
+    classes, colours = KINDS[kind]
+    counts = result.areas[f"{'status' if kind == 'status' else 'dynamics'}_class"].value_counts()
+    keys = [*classes, NOT_RATED]
+    return pd.DataFrame({
+        "Farbe": [colours.get(k, NOT_RATED_COLOUR) for k in keys], "Klasse": [class_label(kind, k) for k in keys],
+        "Gebiete": [int(counts.get(k, 0)) for k in keys],
+    })  # fmt: skip
 
 
 def legend(result: IndexResult, kind: str) -> Styler:
     """Legend with colour swatch, class word and number of areas (information not by colour alone)."""
-    classes, colours = KINDS[kind]
-    counts = result.areas[f"{'status' if kind == 'status' else 'dynamics'}_class"].value_counts()
-    keys = [*classes, NOT_RATED]
-    frame = pd.DataFrame({
-        "Farbe": ["" for _ in keys], "Klasse": [class_label(kind, k) for k in keys],
-        "Gebiete": [int(counts.get(k, 0)) for k in keys],
-    })  # fmt: skip
-    fills = [_hex(colours.get(k, NOT_RATED_COLOUR)) for k in keys]
-    return frame.style.apply(lambda _: [f"background-color: {c}" for c in fills], subset=["Farbe"])
+    return maps.legend_styler(legend_frame(result, kind))
+
+
+def legend_entries(result: IndexResult, kind: str) -> list[tuple[str, tuple[int, ...]]]:
+    """(label, RGB) per class with its number of areas, then the mark for besonderen
+    Aufmerksamkeitsbedarf (white swatch: the mark is the ``!`` and the outline, not a colour)."""
+    marked = int(result.areas["attention"].sum())
+    return [*maps.legend_entries(legend_frame(result, kind)), (f"{ATTENTION_LEGEND} ({marked})", (255, 255, 255))]
 
 
 def matrix_table(result: IndexResult) -> pd.DataFrame:

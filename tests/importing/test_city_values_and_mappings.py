@@ -93,7 +93,7 @@ def test_table_without_city_row_computes_and_flags_the_city_value(engine: Engine
 
     view = explorer.level_view(engine, "bevoelkerung", 2040, "stadtteil")
     assert view["city_display"].iloc[0].endswith("(berechnet)") and "91.000" in view["city_display"].iloc[0]
-    assert "der Stadtwert liegt bei 91.000" in charts.ranking_summary(
+    assert "Stadt insgesamt (Summe): 91.000" in charts.ranking_summary(  # a count: named, not compared
         view, explorer.indicator_row(engine, "bevoelkerung")
     )
     age = explorer.level_view(

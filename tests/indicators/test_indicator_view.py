@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
+from sozdash.core import maps
 from sozdash.indicators import charts
 from sozdash.indicators import explorer as iv
 
-META = {"name": "Quote", "unit": "%", "decimals": 1, "polarity": "higher_worse"}
+META = {"name": "Quote", "unit": "%", "decimals": 1, "polarity": "higher_worse", "aggregation": "ratio"}
 
 
 def db_value(engine: Engine, area: str, indicator: str, period: int) -> float | None:
@@ -157,7 +158,9 @@ def test_map_deck_colours_withheld_grey_and_labels_every_area() -> None:
     features = {f["properties"]["code"]: f["properties"] for f in deck.layers[0].data["features"]}
     assert features["hi"]["fill"][:3] == [150, 150, 150]
     assert features["rh"]["width"] == 4  # selected outline
-    assert {"Hitdorf\n*", "Rheindorf\n21,3 %"} <= {label["text"] for label in deck.layers[1].data}
+    # All four areas lie on one spot: no name fits beside the others' numbers, so each is keyed.
+    assert {"Hitdorf: *", "Rheindorf: 21,3 %"} <= set(maps.label_key(deck)["Gebiet"])
+    assert {label["text"] for label in deck.layers[1].data} == {"1", "2", "3", "4"}
     assert list(legend["Gebiete"]) == [1, 1, 1, 1]
     assert deck.map_provider is None
 

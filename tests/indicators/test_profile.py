@@ -71,7 +71,7 @@ def test_counts_are_compared_with_the_mean_of_the_areas() -> None:
     assert row["trend"] is None  # no value five years earlier
     assert row["position"] == "abweichend"
     assert row["sentence"] == (
-        "Beim Indikator „Anzahl“ liegt A mit 100 Personen deutlich unter dem Durchschnitt der Gebiete von 200 Personen."
+        "Beim Indikator „Anzahl“ liegt A mit 100 Personen deutlich unter dem Mittelwert der Gebiete von 200 Personen."
     )
 
 

@@ -50,7 +50,7 @@ def test_brief_example_sentence() -> None:
 def test_mean_reference_and_thousands() -> None:
     sentence = profile_sentence("Wiesdorf", "Haushalte", 1234.0, 2000.0, "mittel", -0.7, "Haushalte", 0)
     assert sentence == (
-        "Beim Indikator „Haushalte“ liegt Wiesdorf mit 1.234 Haushalte leicht unter dem Durchschnitt "
+        "Beim Indikator „Haushalte“ liegt Wiesdorf mit 1.234 Haushalte leicht unter dem Mittelwert "
         "der Gebiete von 2.000 Haushalte."
     )
 
