@@ -4,10 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from sozdash.core import fmt
+from sozdash.core import fmt, maps
 from sozdash.exports.session import export_session
 from sozdash.meetings import agenda as meetings
-from sozdash.meetings import slides
+from sozdash.meetings import edit, slides
 from sozdash.ui import downloads, figures, login, meeting_editor, notices, startup, url_state
 
 engine = startup.engine()
@@ -42,35 +42,47 @@ def go_to(number: int | None) -> None:
 
 if presenting and refs:
     notices.presentation_style()
-    number = meetings.slide_number(st.query_params.get("folie"), len(refs))
-    ref = refs[number - 1]
-    content = slides.build(engine, ref.view, as_of, actor)
-    st.caption(f"TOP {ref.item_position}: {fmt.plain(ref.item_title)} · {fmt.plain(info.committee)}")
-    st.title(fmt.plain(content.title))
-    visual, text = (
-        st.columns([3, 2]) if content.figure is not None or content.deck is not None else (None, st.container())
-    )
-    if content.figure is not None:
-        fig = content.figure.update_layout(separators=fmt.PLOTLY_SEPARATORS, template="plotly_white",
-                                           font={"size": 20, "color": "#111111"}, height=600)  # fmt: skip
-        visual.plotly_chart(figures.inert(fig), key="slide-chart", theme=None, config={"displaylogo": False, "locale": "de"})
-    elif content.deck is not None:
-        visual.pydeck_chart(content.deck, key="slide-map", height=560)
-    with text:
-        st.markdown(fmt.plain(slides.strip_emphasis(content.summary)))
-        notices.demo_notice(content.is_demo)
-        notices.schematic_notice(content.is_schematic)
-        st.caption(f"Quelle: {fmt.plain(content.source)} · {slides.stichtag_line(as_of)}")
-    back, position, forward, end = st.columns([2, 3, 2, 2], vertical_alignment="center")
+    parts = meetings.presentation(refs, meetings.items_without_slides(edit.agenda(engine, info.id)))
+    number = meetings.slide_number(st.query_params.get("folie"), len(parts))
+    part = parts[number - 1]
+    if isinstance(part, meetings.ItemTitle):
+        with st.container(key="slide-title-only"):
+            st.caption(fmt.plain(info.committee))
+            st.title(f"TOP {part.position}: {fmt.plain(part.title)}")
+            if part.speaker:
+                st.markdown(f"**Bericht:** {fmt.plain(part.speaker)}")
+        source, is_demo, is_schematic = part.source, False, False
+    else:
+        content = slides.build(engine, part.view, as_of, actor)
+        source, is_demo, is_schematic = content.source, content.is_demo, content.is_schematic
+        st.caption(f"TOP {part.item_position}: {fmt.plain(part.item_title)} · {fmt.plain(info.committee)}")
+        st.title(fmt.plain(content.title))
+        has_visual = content.figure is not None or content.deck is not None
+        visual, text = st.container(key="slide-body").columns([3, 2] if has_visual else [1, 9999], gap="large")
+        with visual.container(key="slide-visual", height="stretch"):
+            if content.figure is not None:
+                fig = content.figure.update_layout(separators=fmt.PLOTLY_SEPARATORS, template="plotly_white",
+                                                   font={"size": 20, "color": "#111111"}, height=None, autosize=True,
+                                                   margin={"t": 30, "b": 10, "l": 10, "r": 10})  # fmt: skip
+                st.plotly_chart(figures.inert(fig), key=f"slide-chart-{number}", theme=None, height="stretch",
+                                config={"displaylogo": False, "locale": "de", "responsive": True})  # fmt: skip
+            elif content.deck is not None:
+                st.pydeck_chart(maps.refit(content.deck, (760, 480), 20), key=f"slide-map-{number}", height="stretch")
+        with text.container(key="slide-text"):
+            st.markdown(fmt.plain(slides.strip_emphasis(content.summary)))
+            if content.legend:
+                notices.slide_legend(content.legend)
+    with st.container(key="slide-footer"):
+        notices.slide_notices(is_demo, is_schematic)
+        st.caption(f"Quelle: {fmt.plain(source)} · {slides.stichtag_line(as_of)}")
+        back, position, forward, end = st.columns([2, 3, 2, 2], vertical_alignment="center")
     back.button("Zurück", icon=":material/arrow_back:", shortcut="Left", disabled=number == 1,
                 on_click=go_to, args=(number - 1,), width="stretch")  # fmt: skip
-    position.markdown(f"**Folie {number} von {len(refs)}** · {slides.stichtag_line(as_of)}")
-    forward.button("Weiter", icon=":material/arrow_forward:", shortcut="Right", disabled=number == len(refs),
+    position.markdown(f"**Folie {number} von {len(parts)}** · {slides.stichtag_line(as_of)}")
+    forward.button("Weiter", icon=":material/arrow_forward:", shortcut="Right", disabled=number == len(parts),
                    on_click=go_to, args=(number + 1,), width="stretch", type="primary")  # fmt: skip
     end.button("Beenden", icon=":material/close:", shortcut="Esc", on_click=go_to, args=(None,),
                width="stretch")  # fmt: skip
-    if not content.table.empty:
-        figures.data_table(content.table, f"folie-{number}", key=f"slide-{number}")
     st.stop()
 
 st.title(fmt.plain(info.title))

@@ -229,7 +229,7 @@ def handout_pdf(meeting: MeetingInfo, slides: Sequence[RenderedSlide], as_of: dt
         if rendered.image:
             doc.image(io.BytesIO(rendered.image), w=WIDTH, alt_text=strip_emphasis(content.summary))
             doc.ln(2)
-        doc.paragraph(f"Kurz gesagt: {strip_emphasis(content.summary)}", 10)
+        doc.paragraph(f"Kurz gesagt: {strip_emphasis(content.notes or content.summary)}", 10)  # the full text
         if content.is_demo:
             doc.paragraph(DEMO_SHORT, 10, bold=True)
         doc.paragraph(f"Quelle: {content.source} · {stichtag_line(as_of)}", 8)

@@ -25,7 +25,7 @@ from pptx.util import Inches, Pt
 
 from sozdash.core import fmt
 from sozdash.exports.render import LOCALHOST_NOTICE, RenderedSlide, file_text, links_to_localhost
-from sozdash.meetings.agenda import MeetingInfo
+from sozdash.meetings.agenda import ItemTitle, MeetingInfo
 from sozdash.meetings.slides import DEMO_SHORT, stichtag_line
 
 DARK = RGBColor(0x1A, 0x1A, 0x1A)
@@ -51,17 +51,6 @@ class Box:
     size: int
     floor: int
     bold: bool = False
-
-
-@dataclass(frozen=True)
-class ItemTitle:
-    """An agenda item without slides: shown as a title slide of its own."""
-
-    position: int
-    title: str
-    speaker: str | None
-    speaker_notes: str | None
-    source: str
 
 
 COVER_TITLE = Box(0.9, 1.6, 11.5, 1.9, 40, 28, bold=True)

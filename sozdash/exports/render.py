@@ -105,7 +105,8 @@ def _labels(deck: pdk.Deck) -> list[tuple[list[float], str, float]]:
 
 def deck_figure(deck: pdk.Deck, legend: Sequence[tuple[str, Sequence[int]]] = ()) -> go.Figure:
     """The deck's polygons as a plotly figure: the same features, fills and outlines, the deck's
-    labels (or else the area names) so colour is not the only carrier, and the map legend. No basemap."""
+    labels (or else the area names) so colour is not the only carrier, the map legend and the key of
+    the areas shown by a number ("3 = Manfort: 9,8 %"). No basemap."""
     fig = go.Figure()
     names = []
     for layer in deck.layers:
@@ -134,6 +135,9 @@ def deck_figure(deck: pdk.Deck, legend: Sequence[tuple[str, Sequence[int]]] = ()
             marker={"symbol": "square", "size": 18, "color": f"rgb({colour[0]},{colour[1]},{colour[2]})",
                     "line": {"color": "black", "width": 1}},
         ))  # fmt: skip
+    for number, name in maps.label_key(deck)[["Nr.", "Gebiet"]].itertuples(index=False):  # numbered areas
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{number} = {name}", showlegend=True,
+                                 marker={"opacity": 0}))  # fmt: skip
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.55)  # ~1/cos(51° N)
     fig.update_layout(plot_bgcolor="white", legend={"title": {"text": "Legende"}, "x": 1.0, "y": 1.0})

@@ -42,15 +42,9 @@ def session_xlsx(slides: Sequence[render.RenderedSlide]) -> bytes:
     return workbook_bytes({"Inhalt": contents} | {f"Folie {s.ref.number}": s.content.table for s in slides})
 
 
-def items_without_slides(engine: Engine, meeting_id: int) -> list[pptx_export.ItemTitle]:
+def items_without_slides(engine: Engine, meeting_id: int) -> list[agenda.ItemTitle]:
     """The session's agenda items that have no slide (each becomes a title slide)."""
-    return [
-        pptx_export.ItemTitle(
-            row.position, row.values["title"], row.values["speaker"], row.values["speaker_notes"], row.values["source"]
-        )
-        for row in edit.agenda(engine, meeting_id)
-        if not row.slides
-    ]
+    return agenda.items_without_slides(edit.agenda(engine, meeting_id))
 
 
 def export_session(

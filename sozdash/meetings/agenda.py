@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -13,6 +15,9 @@ from sozdash.meetings.saved_views import View
 from sozdash.store.cache import cached_query
 from sozdash.store.db import read_session
 from sozdash.store.models import AgendaItem, AgendaSlide, Meeting, SavedView
+
+if TYPE_CHECKING:
+    from sozdash.meetings.edit import ItemRow
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,34 @@ class SlideRef:
     speaker_notes: str | None
     item_source: str
     view: View
+
+
+@dataclass(frozen=True)
+class ItemTitle:
+    """An agenda item without slides: shown as a title slide of its own."""
+
+    position: int
+    title: str
+    speaker: str | None
+    speaker_notes: str | None
+    source: str
+
+
+def items_without_slides(rows: Sequence[ItemRow]) -> list[ItemTitle]:
+    """The agenda items among ``rows`` (``edit.agenda``) that have no slide, in agenda order."""
+    return [
+        ItemTitle(row.position, row.values["title"], row.values["speaker"], row.values["speaker_notes"],
+                  row.values["source"])
+        for row in rows
+        if not row.slides
+    ]  # fmt: skip
+
+
+def presentation(refs: Sequence[SlideRef], titles: Sequence[ItemTitle]) -> list[SlideRef | ItemTitle]:
+    """What the presentation steps through in agenda order: each item's slides, or its title slide
+    (``items_without_slides``) when it has none."""
+    parts: list[SlideRef | ItemTitle] = [*refs, *titles]
+    return sorted(parts, key=lambda part: part.position if isinstance(part, ItemTitle) else part.item_position)
 
 
 @cached_query

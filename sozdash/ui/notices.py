@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import cast
 
 import pandas as pd
@@ -25,12 +26,28 @@ SCHEMATIC_NOTICE = (
 PRESENTATION_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebarNav"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding: 1rem 2.5rem 1rem 2.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 0.75rem 2rem 0.5rem 2rem; max-width: 100%; height: 100vh;
+  box-sizing: border-box; display: flex; flex-direction: column; }
+[data-testid="stMainBlockContainer"] > div { flex: 1 1 0; min-height: 0; display: flex; flex-direction: column; }
+[data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] { gap: 0.4rem; flex: 1 1 0; min-height: 0; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-slide-body) { flex: 1 1 0; min-height: 0; }
+.st-key-slide-body, .st-key-slide-body [data-testid="stHorizontalBlock"], .st-key-slide-body [data-testid="stColumn"],
+.st-key-slide-body [data-testid="stColumn"] > [data-testid="stVerticalBlock"],
+.st-key-slide-body [data-testid="stLayoutWrapper"] { height: 100% !important; min-height: 0; }
+.st-key-slide-visual, .st-key-slide-text { height: 100% !important; flex: none !important; min-height: 0; }
+.st-key-slide-text { overflow-y: auto; }
+.st-key-slide-footer p { margin-bottom: 0 !important; }
+.st-key-slide-visual [data-testid="stElementContainer"], .st-key-slide-visual [data-testid="stFullScreenFrame"],
+.st-key-slide-visual [data-testid="stPlotlyChart"], .st-key-slide-visual [data-testid="stDeckGlJsonChart"] {
+  height: 100% !important; }
 .stApp { background: #ffffff; color: #111111; }
-.stApp p, .stApp li, .stApp label, .stApp button p { font-size: 28px !important; line-height: 1.35; color: #111111; }
-.stApp h1 { font-size: 52px !important; color: #000000; }
+.stApp p, .stApp li, .stApp label, .stApp button p { font-size: 24px !important; line-height: 1.3; color: #111111; }
+.stApp h1 { font-size: 40px !important; line-height: 1.15; color: #000000; padding: 0 !important; }
 .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] * {
-  font-size: 24px !important; color: #222222 !important; }
+  font-size: 24px !important; line-height: 1.25; color: #222222 !important; }
+.slide-legend { display: grid; grid-template-columns: 1.6rem auto; gap: 0.3rem 0.6rem; align-items: center;
+  font-size: 24px; color: #111111; }
+.slide-legend span.swatch { width: 1.4rem; height: 1.4rem; border: 1px solid #555555; display: inline-block; }
 </style>"""
 """Projector layout: no sidebar or menus, large type (body ≥ 24 px), black on white (constant, no user text)."""
 
@@ -84,6 +101,24 @@ def sidebar_data_status(engine: Engine) -> None:
             )
             created_at = cast(dt.datetime, row.created_at)  # a DateTime column: pandas gives Timestamps
             st.caption(f"**{label}:** {plain(row.source)} – Stand {fmt.date(created_at.date())}")
+
+
+def slide_notices(is_demo: bool, is_schematic: bool) -> None:
+    """The short projector form of the demo and schematic notices (one line each)."""
+    parts = [*(["**Beispieldaten** (erfundene Werte)"] if is_demo else []),
+             *(["**Schematische Karte** (keine amtlichen Grenzen)"] if is_schematic else [])]  # fmt: skip
+    if parts:
+        st.warning(" · ".join(parts), icon=":material/science:")
+
+
+def slide_legend(entries: list[tuple[str, tuple[int, ...]]]) -> None:
+    """A map legend beside a slide's map: colour swatch and label per class (labels escaped, no script)."""
+    rows = "".join(
+        f'<span class="swatch" style="background: rgb({", ".join(str(int(c)) for c in rgb[:3])})"></span>'
+        f"<span>{html.escape(label)}</span>"
+        for label, rgb in entries
+    )
+    st.html(f'<div class="slide-legend">{rows}</div>')
 
 
 def presentation_style() -> None:

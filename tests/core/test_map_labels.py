@@ -7,6 +7,7 @@ the estimate is meant to bound."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from shapely.geometry import shape
 from sqlalchemy import Engine
 
 from sozdash.core import maps
+from sozdash.exports import render
 from sozdash.indicators import charts
 from sozdash.indicators import explorer as iv
 from sozdash.social_index import views as index_views
@@ -185,3 +187,14 @@ def test_labels_for_1000_areas_measure_the_time() -> None:
     layer = maps.label_layer(geometries, texts, deck.initial_view_state, frame_px=APP)
     print(f"label placement for {len(texts)} areas: {(time.perf_counter() - started) * 1000:.0f} ms")
     assert len(layer.data) == len(texts)
+
+
+def test_an_exported_map_image_carries_the_number_key() -> None:
+    view, geometries = grid_city(4)
+    classes, legend = charts.map_classes(view, META, "quantiles", 3, False)
+    deck = charts.map_deck(view, geometries, META, classes, False, None, frame_px=WIDE)
+    figure = render.deck_figure(maps.refit(deck, render.MAP_FRAME_PX, render.MAP_FONT_PX), maps.legend_entries(legend))
+    names = [trace.name for trace in figure.data if trace.showlegend]
+    assert names[: len(legend)] == [entry for entry, _ in maps.legend_entries(legend)]
+    numbered = [name for name in names[len(legend):]]
+    assert numbered and all(re.fullmatch(r"\d+ = Quartier am langen Weg Nummer \d+: \d+,0 %", n) for n in numbered)

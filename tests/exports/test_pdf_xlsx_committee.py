@@ -248,3 +248,12 @@ def test_xlsx_text_stays_inert_and_display_numbers_become_numbers() -> None:
     assert [c.value for c in sheet["C"][1:7]] == [1.5, -2.0, 3.25, 4.0, 5.0, 6.0]
     assert sheet["C2"].number_format == "#,##0.00"
     assert [c.value for c in sheet["A"][7:]] == [None, "Zeichenerklärung:", "- = nichts vorhanden", "* = Wert unter der Geheimhaltungsschwelle"]
+
+
+def test_handout_carries_the_full_text_the_slides_shorten(handout: PdfReader, session_slides: list[RenderedSlide]) -> None:
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in handout.pages)
+    shortened = [s.content for s in session_slides if s.content.notes and s.content.notes != s.content.summary]
+    assert shortened  # the 2018 session has slides whose text is cut to three sentences
+    for content in shortened:
+        last_words = " ".join(content.notes.split()[-6:])  # from the part the slide leaves out
+        assert last_words in text, content.title

@@ -31,7 +31,7 @@ from sozdash.exports import session as session_export
 from sozdash.exports.render import RenderedSlide
 from sozdash.meetings import agenda as meetings
 from sozdash.meetings import edit
-from sozdash.meetings.agenda import MeetingInfo, SlideRef
+from sozdash.meetings.agenda import ItemTitle, MeetingInfo, SlideRef
 from sozdash.meetings.saved_views import View, deep_link
 from sozdash.meetings.slides import SlideContent
 from sozdash.store import db
@@ -220,7 +220,7 @@ def test_localhost_links_are_flagged_on_the_title_slide(monkeypatch: pytest.Monk
 def test_escapes_go_long_text_is_cut_into_the_notes_and_items_keep_their_place() -> None:
     long = " ".join(f"Satz {n} über das Quartier mit vielen Wörtern." for n in range(1, 80))
     slides = [_rendered(1, r"Die SGB\-II\-Quote ist **hoch** \[1\].", "http://x/a"), _rendered(3, long, "http://x/b")]
-    items = [pptx_export.ItemTitle(2, "Bericht ohne Folien", None, "Mündlich.", "Niederschrift")]
+    items = [ItemTitle(2, "Bericht ohne Folien", None, "Mündlich.", "Niederschrift")]
     deck = _deck(pptx_export.session_pptx(_meeting(), slides, SESSION_DATE, items))
     first, middle, last = list(deck.slides)[1:]
     assert "Die SGB-II-Quote ist hoch [1]." in _texts(first)

@@ -162,3 +162,21 @@ def test_export_button_builds_three_downloads_with_progress(app_env: Engine) -> 
         f"sozialausschuss-2018-stand-2018-04-16.{kind} herunterladen" for kind in ("pdf", "pptx", "xlsx")
     ]
     assert at.get("progress")  # the progress bar was shown while building
+
+
+def test_item_without_slides_is_presented_as_its_title_slide(app_env: Engine) -> None:
+    from sozdash.meetings import agenda, edit
+
+    info = agenda.meeting(app_env, "sozialausschuss-2018")
+    assert info is not None
+    edit.add_item(app_env, EDITOR, info.id, {"title": "Anfragen", "speaker": "Frau Muster",
+                                             "speaker_notes": "Mündlich.", "source": "Niederschrift"})  # fmt: skip
+    query = {"modus": "praesentation", "sitzung": info.key, "stand": "sitzung", "folie": "99"}
+    at = open_page("pages/sitzungen.py", query=query)
+    assert_clean(at)
+    assert _position(at) == f"**Folie {SLIDES + 1} von {SLIDES + 1}** · Stand: 16.04.2018"
+    assert at.title[0].value == "TOP 4: Anfragen"
+    assert any(m.value == "**Bericht:** Frau Muster" for m in at.markdown)
+    assert not any("Mündlich." in m.value for m in at.markdown)  # speaker notes stay off the projector
+    _button(at, "Zurück").click().run()
+    assert at.title[0].value == "Bevölkerung ab 65 Jahren nach Stadtteilen"
