@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Engine, Row, Update, case, func, or_, sele
 from sqlalchemy.orm import Session
 
 from sozdash.access import audit
-from sozdash.core.permissions import ANONYMOUS, Actor, require_role, role_rank
+from sozdash.core.permissions import ANONYMOUS, Actor, UnknownRole, known_role, require_role, role_rank
 from sozdash.core.vocab import ROLES
 from sozdash.store import db
 from sozdash.store.cache import cached_query
@@ -233,8 +233,10 @@ def _org_id(session: Session, org_key: str | None) -> int | None:
 
 
 def _check_role(role: str, org_key: str | None) -> None:
-    if role not in ROLES:
-        raise AccountError(f"Unbekannte Rolle „{role}“. Erlaubt: {', '.join(ROLES)}.", field="role")
+    try:
+        known_role(role)
+    except UnknownRole as exc:
+        raise AccountError(str(exc), field="role") from exc
     if role == "fachbereich" and not org_key:
         raise AccountError("Die Rolle „Fachbereich“ braucht eine Organisationseinheit.", field="org")
 
