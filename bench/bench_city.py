@@ -33,7 +33,9 @@ def write_files(folder: Path) -> tuple[Path, Path, Path, list[tuple[str, str, in
     catalogue = folder / "indikatoren.csv"
     catalogue.write_text(
         "key;name;lebenslage;unit;polarity;source\n"
-        + "".join(f"ind_{k:02d};Indikator {k};bevoelkerung;Anzahl;neutral;Benchmark\n" for k in range(INDICATORS)),
+        + "".join(
+            f"ind_{k:02d};Indikator {k};bevoelkerung;Anzahl;neutral;Benchmark\n" for k in range(INDICATORS)
+        ),
         encoding="utf-8",
     )
     rows = [
@@ -42,7 +44,8 @@ def write_files(folder: Path) -> tuple[Path, Path, Path, list[tuple[str, str, in
     ]  # fmt: skip
     values = folder / "werte.csv"
     values.write_text(
-        "Gebiet;Indikator;Jahr;Wert\n" + "".join(f"{a};{k};{y};{v:.0f}\n" for a, k, y, v in rows), encoding="utf-8"
+        "Gebiet;Indikator;Jahr;Wert\n" + "".join(f"{a};{k};{y};{v:.0f}\n" for a, k, y, v in rows),
+        encoding="utf-8",
     )
     return areas, catalogue, values, rows
 
@@ -80,21 +83,27 @@ def main() -> None:
         areas, catalogue, values, rows = write_files(folder)
         steps = {
             "init --empty": run(folder, "init", "--empty", "--city", "Benchstadt", "--ags", "09999000"),
-            "import --areas (Schlüsseltabelle)": run(folder, "import", str(areas), "--areas", "--source", "Bench"),
+            "import --areas (Schlüsseltabelle)": run(
+                folder, "import", str(areas), "--areas", "--source", "Bench"
+            ),
             "import Werte (mit neuen Indikatoren)": run(
                 folder, "import", str(values), "--source", "Bench", "--new-indicators", str(catalogue)
             ),
         }
         floor = raw_insert(folder / "sozdash.sqlite", rows)
         total = sum(steps.values())
-        print(f"Neue Stadt: {AREAS:,} Gebiete, {INDICATORS} Indikatoren × {len(YEARS)} Jahre = {len(rows):,} Werte")
+        print(
+            f"Neue Stadt: {AREAS:,} Gebiete, {INDICATORS} Indikatoren × {len(YEARS)} Jahre = {len(rows):,} Werte"
+        )
         for label, seconds in steps.items():
             print(f"  {label:<40} {seconds:6.1f} s")
         print(f"Einrichten gesamt (Befehle der README):    {total:6.1f} s  (Ziel < 60 s)")
         per_100k = steps["import Werte (mit neuen Indikatoren)"] / len(rows) * 100_000
         print(f"Import je 100.000 Werte:                   {per_100k:6.1f} s")
         print(f"sqlite3 executemany derselben Werte:       {floor:6.1f} s  (Untergrenze)")
-        print(f"Verhältnis Werte-Import / Untergrenze:     {steps['import Werte (mit neuen Indikatoren)'] / floor:6.1f}×")
+        print(
+            f"Verhältnis Werte-Import / Untergrenze:     {steps['import Werte (mit neuen Indikatoren)'] / floor:6.1f}×"
+        )
 
 
 if __name__ == "__main__":

@@ -1,27 +1,43 @@
-"""Build the large synthetic benchmark database: the seed plus 1,000 statistical areas and
-synthetic indicators up to 200, 20 years each (about 4 million observations)."""
+"""The large synthetic benchmark database: the seed plus 1,000 Statistische Bezirke and synthetic
+indicators up to 200, 20 years each (about 4 million observations), with realistic populations
+(800–30,000 inhabitants per area, so the social index rates every area) and quotas whose
+numerators and denominators come from those populations.
+
+Usage: .venv/bin/python -m bench.bench_db  (writes bench/out/bench.sqlite once)"""
 
 from __future__ import annotations
 
 import sqlite3
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from sozdash.store import bootstrap, db
 
 OUT = Path(__file__).resolve().parent / "out"
 N_AREAS, N_INDICATORS, YEARS = 1000, 200, range(2005, 2025)
+LEVEL = "statistischer_bezirk"
+VERSION = "2"
+"""Bump when the generated data change: an older file is rebuilt."""
+COUNT_SHARES = {"bevoelkerung_65plus": 0.21, "bevoelkerung_u18": 0.17, "sgb2_bedarfsgemeinschaften": 0.05,
+                "haushalte": 0.5}  # fmt: skip
+"""Head counts other than the population, as a share of it (the rest of the ``sum`` indicators equal it)."""
+
+
+def populations(rng: np.random.Generator, areas: int, years: int) -> np.ndarray:
+    """Inhabitants [area, year]: log-normal around 5,000 (800–30,000), a slow trend per area."""
+    base = np.clip(rng.lognormal(np.log(5000), 0.7, areas), 800, 30_000)
+    trend = 1 + rng.normal(0, 0.005, areas)[:, None] * np.arange(years)[None, :]
+    return np.round(base[:, None] * trend)
 
 
 def build(path: Path = OUT / "bench.sqlite") -> Path:
-    """Create the database at ``path`` unless it exists; returns the path."""
-    if path.exists():
+    """Create the database at ``path`` unless it exists in this ``VERSION``; returns the path."""
+    marker = path.with_suffix(".version")
+    if path.exists() and marker.exists() and marker.read_text() == VERSION:
         return path
+    path.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     engine = db.get_engine(f"sqlite:///{path}")
@@ -29,21 +45,19 @@ def build(path: Path = OUT / "bench.sqlite") -> Path:
     engine.dispose()
     conn = sqlite3.connect(path)
     rng = np.random.default_rng(1)
-    stadtteile = [r[0] for r in conn.execute("SELECT id FROM areas WHERE level = 'stadtteil' ORDER BY id")]
-    centres = dict(
-        conn.execute("SELECT id, centroid_lat || ',' || centroid_lon FROM areas WHERE level='stadtteil'")
-    )
+    parents = conn.execute(
+        "SELECT id, centroid_lat, centroid_lon FROM areas WHERE level = 'stadtteil' ORDER BY id"
+    ).fetchall()
     area_rows = []
     for i in range(N_AREAS):
-        parent = stadtteile[i % len(stadtteile)]
-        lat, lon = (float(x) for x in centres[parent].split(","))
+        parent, lat, lon = parents[i % len(parents)]
         lat, lon = lat + rng.uniform(-0.01, 0.01), lon + rng.uniform(-0.015, 0.015)
         square = [
             [[lon, lat], [lon + 0.002, lat], [lon + 0.002, lat + 0.0015], [lon, lat + 0.0015], [lon, lat]]
         ]
         geometry = '{"type": "Polygon", "coordinates": ' + str(square) + "}"
-        area_rows.append((f"bench-{i:04d}", f"Statistischer Bezirk {i:04d}", "statistischer_bezirk", parent,
-                          geometry, geometry, "schematic", "Benchmark (synthetisch)"))  # fmt: skip
+        area_rows.append((f"bench-{i:04d}", f"Statistischer Bezirk {i:04d}", LEVEL, parent, geometry, geometry,
+                          "schematic", "Benchmark (synthetisch)"))  # fmt: skip
     conn.executemany(
         "INSERT INTO areas (code, name, level, parent_id, geometry, display_geometry, geometry_quality, source,"
         " centroid_verified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)",
@@ -63,24 +77,40 @@ def build(path: Path = OUT / "bench.sqlite") -> Path:
         " '2026-01-01 00:00:00', 1, 'committed', 0, 0, 0, 0, 0)"
     ).lastrowid
     conn.execute("DELETE FROM observations")
-    areas = [r[0] for r in conn.execute("SELECT id FROM areas")]
-    indicators = [r[0] for r in conn.execute("SELECT id FROM indicators")]
-    for indicator in indicators:
-        denominators = rng.integers(300, 20000, size=(len(areas), len(YEARS))).astype(float)
-        numerators = np.floor(denominators * rng.uniform(0.01, 0.4, size=denominators.shape))
+    areas = [r[0] for r in conn.execute("SELECT id FROM areas ORDER BY id")]
+    people = populations(rng, len(areas), len(YEARS))
+    for indicator, key, aggregation in conn.execute("SELECT id, key, aggregation FROM indicators").fetchall():
+        if aggregation == "sum":
+            counts = np.round(people * COUNT_SHARES.get(key, 1.0))
+            rows = (
+                (a, indicator, y, counts[i, j], None, None)
+                for i, a in enumerate(areas)
+                for j, y in enumerate(YEARS)
+            )
+        elif aggregation == "ratio":
+            denominators = np.round(people * rng.uniform(0.1, 0.9, (len(areas), 1)))
+            rate = np.clip(rng.uniform(0.02, 0.3) * rng.lognormal(0, 0.4, (len(areas), 1)), 0, 1)
+            numerators = np.floor(denominators * np.clip(rate + rng.normal(0, 0.01, people.shape), 0, 1))
+            values = numerators / denominators * 100
+            rows = ((a, indicator, y, values[i, j], numerators[i, j], denominators[i, j])
+                    for i, a in enumerate(areas) for j, y in enumerate(YEARS))  # fmt: skip
+        else:
+            means = rng.normal(44, 3, (len(areas), len(YEARS)))
+            rows = (
+                (a, indicator, y, means[i, j], None, None)
+                for i, a in enumerate(areas)
+                for j, y in enumerate(YEARS)
+            )
         conn.executemany(
             "INSERT INTO observations (area_id, indicator_id, period, value, numerator, denominator, status,"
-            " is_demo, batch_id) VALUES (?, ?, ?, ?, ?, ?, 'ok', 1, ?)",
-            (
-                (area, indicator, year, numerators[a, y] / denominators[a, y] * 100, numerators[a, y],
-                 denominators[a, y], batch)
-                for a, area in enumerate(areas) for y, year in enumerate(YEARS)
-            ),
-        )  # fmt: skip
+            f" is_demo, batch_id) VALUES (?, ?, ?, ?, ?, ?, 'ok', 1, {batch})",
+            rows,
+        )
     conn.execute("UPDATE data_version SET version = version + 1")
     conn.commit()
     count = conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
     conn.close()
+    marker.write_text(VERSION)
     print(f"Benchmark-Datenbank: {count:,} Beobachtungen in {time.perf_counter() - started:.0f} s -> {path}")
     return path
 

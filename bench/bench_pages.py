@@ -1,72 +1,144 @@
-"""Per page: cold and warm AppTest run time on the default data and on the large benchmark
-database, next to an empty page (the floor) measured in the same run, and peak memory.
-Prints figures; asserts nothing. Usage: .venv/bin/python bench/bench_pages.py [--skip-large]"""
+"""AppTest per page, against the same-elements floor measured in the same process: warm rerun,
+first visit after a write (a real write bumps the data version, so every cached query misses),
+SQL statements and data-version reads per rerun (SQLAlchemy event listener), RSS after all pages;
+on the shipped data and (``--large``) on the large database, there also at its 1,000-area level.
+Prints figures; asserts nothing. AppTest runs no post-script garbage collection of the real
+server: that is measured by ``bench_server``."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
-import resource
 import statistics
-import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import Engine, event
 
-import streamlit as st  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-from bench.bench_db import build  # noqa: E402
-from sozdash.core.navigation import PAGES  # noqa: E402
-from sozdash.core.permissions import Actor  # noqa: E402
-from sozdash.store import bootstrap, db  # noqa: E402
-from tests.apptest import open_page  # noqa: E402
+from bench.server import ROOT, load_average, rss_mb
 
 WARM_RUNS = 5
-ADMIN = Actor(username="bench", role="admin")
 
 
-def _timed(run) -> float:
+def _ms(run: Callable[[], object]) -> float:
     started = time.perf_counter()
     run()
     return (time.perf_counter() - started) * 1000
 
 
-def _page_times(page_file: str) -> tuple[float, float, str]:
-    st.cache_data.clear()
-    holder: dict[str, AppTest] = {}
-    cold = _timed(lambda: holder.setdefault("at", open_page(page_file, timeout=300, actor=ADMIN)))
-    at = holder["at"]
-    warm = statistics.median(_timed(lambda: at.run(timeout=300)) for _ in range(WARM_RUNS))
-    problem = "  FEHLER auf der Seite" if at.exception or any("Fehler" in e.value for e in at.error) else ""
-    return cold, warm, problem
+def _write(engine: Engine) -> None:
+    """The smallest real write: the data version goes up, as after any edit or import."""
+    from sozdash.store import db
+
+    with db.session_scope(engine) as session:
+        db.bump_data_version(session)
 
 
-def _floor() -> tuple[float, float]:
-    at = AppTest.from_file(str(ROOT / "bench" / "empty_page.py"))
-    cold = _timed(at.run)
-    warm = statistics.median(_timed(at.run) for _ in range(WARM_RUNS))
-    return cold, warm
+def floor_ms(engine: Engine, level: str, folder: Path) -> float:
+    """Warm rerun of the floor page with the polygons of ``level``."""
+    from streamlit.testing.v1 import AppTest
+
+    from sozdash.store import queries
+
+    data = folder / f"floor-{level}.json"
+    data.write_text(json.dumps({"geometries": queries.area_geometries(engine, level)}), encoding="utf-8")
+    os.environ["BENCH_FLOOR_DATA"] = str(data)
+    at = AppTest.from_file(str(ROOT / "bench" / "floor_page.py"), default_timeout=300)
+    at.run()
+    return statistics.median(_ms(at.run) for _ in range(WARM_RUNS))
 
 
-def bench(label: str, url: str) -> None:
+class Statements:
+    """SQL statements and data-version reads of ``engine`` since the last ``reset``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.total = self.versions = 0
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.total += 1
+        self.versions += "FROM data_version" in statement and statement.lstrip().upper().startswith("SELECT")
+
+    def reset(self) -> None:
+        self.total = self.versions = 0
+
+
+def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], only: list[str]) -> None:
     os.environ["DATABASE_URL"] = url
-    bootstrap.ensure_database(db.get_engine(url))
-    floor_cold, floor_warm = _floor()
-    print(f"\n## {label}  (Boden: leere Seite kalt {floor_cold:.0f} ms, warm {floor_warm:.0f} ms)")
-    print(f"{'Seite':28} {'kalt ms':>9} {'warm ms':>9} {'warm/Boden':>11}")
-    for page in PAGES:
-        cold, warm, problem = _page_times(page.file)
-        print(f"{page.title:28} {cold:9.0f} {warm:9.0f} {warm / floor_warm:10.1f}x{problem}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"Spitzenspeicher des Prozesses: {peak:.0f} MiB")
+    import streamlit as st
+
+    from sozdash.core.navigation import PAGES
+    from sozdash.core.permissions import Actor
+    from sozdash.store import bootstrap, db
+    from tests.apptest import open_page
+
+    engine = db.get_engine(url)
+    bootstrap.ensure_database(engine)
+    statements = Statements(engine)
+    runs = [(page.file, page.title, {}) for page in PAGES] + [(f, f"{f} {q}", q) for f, q in extra]
+    runs = [run for run in runs if not only or Path(run[0]).stem in only]
+    with tempfile.TemporaryDirectory() as tmp:
+        floors = {"stadtteil": floor_ms(engine, "stadtteil", Path(tmp))}
+        if extra:
+            floors["statistischer_bezirk"] = floor_ms(engine, "statistischer_bezirk", Path(tmp))
+    print(f"\n## {label}  ({load_average()})")
+    print("Boden (Karte derselben Flächen + Diagramm + 13-Zeilen-Tabelle), warm: "
+          + ", ".join(f"{level} {ms:.0f} ms" for level, ms in floors.items()))  # fmt: skip
+    print(
+        f"{'Seite':42} {'warm ms':>8} {'/Boden':>7} {'nach Schreiben ms':>18} {'SQL/Lauf':>9} {'Version/Lauf':>13}"
+    )
+    actor = Actor(username="bench", role="admin")
+    for file, title, query in runs:
+        st.cache_data.clear()
+        at = open_page(file, timeout=300, actor=actor, query=query)
+        at.run()
+        statements.reset()
+        warm = statistics.median(_ms(at.run) for _ in range(WARM_RUNS))
+        per_run_sql, per_run_versions = statements.total / WARM_RUNS, statements.versions / WARM_RUNS
+        _write(engine)
+        after_write = _ms(at.run)
+        problem = (
+            "  FEHLER auf der Seite" if at.exception or any("Fehler" in e.value for e in at.error) else ""
+        )
+        floor = floors[
+            "statistischer_bezirk" if query.get("ebene") == "statistischer_bezirk" else "stadtteil"
+        ]
+        print(f"{title[:42]:42} {warm:8.0f} {warm / floor:6.1f}× {after_write:18.0f} {per_run_sql:9.1f} "
+              f"{per_run_versions:13.1f}{problem}")  # fmt: skip
+    print(f"RSS dieses Prozesses nach allen Seiten: {rss_mb():.0f} MB")
+
+
+LARGE_EXTRA = [
+    ("pages/indikatoren.py", {"ind": "sgb2_quote", "ebene": "statistischer_bezirk"}),
+    ("pages/sozialindex.py", {"ebene": "statistischer_bezirk"}),
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", choices=["seed", "large", "both"], default="seed")
+    parser.add_argument(
+        "--pages", nargs="*", default=[], help="only these pages (file stems, e.g. indikatoren)"
+    )
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)
+    if args.data in ("seed", "both"):
+        with tempfile.TemporaryDirectory() as tmp:
+            pages_bench("Mitgelieferte Daten (Seed)", f"sqlite:///{tmp}/seed.sqlite", [], args.pages)
+    if args.data in ("large", "both"):
+        from bench.bench_db import build
+
+        pages_bench(
+            "Große Datenbank (1.000 Gebiete, ~4 Mio. Beobachtungen)",
+            f"sqlite:///{build()}",
+            LARGE_EXTRA,
+            args.pages,
+        )
 
 
 if __name__ == "__main__":
-    os.chdir(ROOT)
-    with tempfile.TemporaryDirectory() as tmp:
-        bench("Standarddaten (Seed)", f"sqlite:///{tmp}/seed.sqlite")
-    if "--skip-large" not in sys.argv:
-        bench("Benchmark-Datenbank (~4 Mio. Beobachtungen)", f"sqlite:///{build()}")
+    main()

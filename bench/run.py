@@ -1,27 +1,50 @@
-"""Run every benchmark one after the other, each in its own process (so that peak memory
-figures are per benchmark). Prints figures; asserts nothing.
+"""All benchmarks, each part in its own process (so memory figures are per part). Prints figures
+(ratios against floors measured in the same run); asserts nothing.
 
-Usage: .venv/bin/python bench/run.py [--skip-large]
-"""
+Usage: .venv/bin/python -m bench [PART ...] [--sessions N]
+Parts: pages (AppTest, shipped data), large (AppTest, large database incl. the 1,000-area level),
+gc, browser, concurrent (real server + Chromium), imports (heavy libraries per page), index,
+import, export, city (the older single-purpose benchmarks). Default: all."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["bench_pages.py", "bench_index.py", "bench_import.py", "bench_export.py", "bench_city.py"]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # also as bench/run.py
+
+from bench.server import ROOT
+
+PARTS = {
+    "pages": ["bench.bench_pages", "--data", "seed"],
+    "large": ["bench.bench_pages", "--data", "large"],
+    "gc": ["bench.bench_server", "gc"],
+    "browser": ["bench.bench_server", "browser"],
+    "concurrent": ["bench.bench_server", "concurrent"],
+    "imports": ["bench.bench_imports"],
+    "index": ["bench.bench_index"],
+    "import": ["bench.bench_import"],
+    "export": ["bench.bench_export"],
+    "city": ["bench.bench_city"],
+}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("parts", nargs="*", choices=list(PARTS), default=list(PARTS))
+    parser.add_argument("--sessions", type=int, default=25, help="sessions of the concurrent part")
+    args = parser.parse_args(argv)
     failed = 0
-    for script in SCRIPTS:
-        print(f"\n===== {script} =====", flush=True)
-        args = [sys.executable, str(BENCH / script)]
-        if script == "bench_pages.py" and "--skip-large" in sys.argv:
-            args.append("--skip-large")
-        failed += subprocess.run(args, cwd=BENCH.parent, check=False).returncode != 0
+    for part in args.parts:
+        print(f"\n===== {part} =====", flush=True)
+        module, *rest = PARTS[part]
+        if part == "concurrent":
+            rest += ["--sessions", str(args.sessions)]
+        failed += subprocess.run([sys.executable, "-m", module, *rest], cwd=ROOT, check=False).returncode != 0
     return 1 if failed else 0
 
 

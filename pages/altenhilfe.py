@@ -31,7 +31,7 @@ if table.empty:
     )
 else:
     st.subheader(f"{len(table)} Wirkungspakete")
-    st.dataframe(table, hide_index=True, key="packages")
+    st.dataframe(table, hide_index=True, key="packages", column_config={"Titel": st.column_config.TextColumn(pinned=True)})
     downloads.download_buttons(table, f"wirkungspakete-{period}", "packages")
 
 st.markdown("**Belegte Fakten**")
@@ -44,7 +44,7 @@ st.dataframe(budget, hide_index=True, key="budget")
 
 st.subheader("Kennzahlen und Ampel")
 st.caption(altenhilfe.LIGHT_RULE)
-keys = altenhilfe.packages(engine).query("round_key == @period")
+keys = altenhilfe.period_packages(engine, period)
 if keys.empty:
     st.info("Keine Pakete – daher keine Kennzahlen in dieser Periode.")
 else:
@@ -60,7 +60,7 @@ else:
     st.markdown("**Controllinggespräche**")
     st.dataframe(altenhilfe.controlling_table(engine, period, as_of), hide_index=True, key="controlling")
 
-st.subheader("Abdeckung: Pakete und ältere Menschen je Stadtteil")
+st.subheader(fmt.plain(f"Abdeckung: Pakete und ältere Menschen je {altenhilfe.coverage_level(engine, period)[1]}"))
 notices.demo_notice(altenhilfe.coverage(engine, period, as_of)[2])
 figures.chart(*altenhilfe.coverage_figure(engine, period, as_of), key="coverage", basename=f"abdeckung-{period}")
 

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from sozdash.access import auth
 from sozdash.core import fmt
 from sozdash.core.permissions import ANONYMOUS
 from sozdash.core.vocab import ROLES
@@ -28,36 +27,10 @@ if actor != ANONYMOUS:
         icon=":material/verified_user:",
     )
     if st.button("Abmelden", icon=":material/logout:"):
-        auth.logout(st.session_state)
-        if st.session_state.pop("sso", False):
-            st.logout()
-        st.rerun()
+        login.log_out(engine)
+    st.caption("Abmelden beendet die Anmeldung in allen Tabs dieses Browsers.")
 else:
-    with st.form("login"):
-        username = st.text_input("Benutzername", autocomplete="username")
-        password = st.text_input("Passwort", type="password", autocomplete="current-password")
-        submitted = st.form_submit_button("Anmelden", icon=":material/login:", type="primary")
-    if submitted:
-        try:
-            auth.login(st.session_state, auth.authenticate(engine, username, password))
-        except auth.LoginFailed as exc:
-            st.error(fmt.plain(exc), icon=":material/error:")
-        else:
-            st.rerun()
-    if login.sso_mapping() is not None:
-        st.button(
-            "Mit dem städtischen Konto anmelden (Single Sign-on)", on_click=st.login, icon=":material/key:"
-        )
-        if st.session_state.get("sso_denied"):
-            st.warning(
-                "Ihr städtisches Konto ist für das Sozialdashboard nicht freigeschaltet. "
-                "Bitte wenden Sie sich an die Sozialplanung.",
-                icon=":material/block:",
-            )
-    st.caption(
-        f"Nach {auth.MAX_FAILED_ATTEMPTS} Fehlversuchen ist das Konto {auth.LOCKOUT.seconds // 60} Minuten "
-        f"gesperrt. Nach {auth.SESSION_TIMEOUT.seconds // 60} Minuten ohne Aktivität endet die Anmeldung."
-    )
+    login.login_box(engine)
 
 st.subheader("Rollen")
 st.table(

@@ -4,6 +4,7 @@ import streamlit as st
 
 from sozdash.core import fmt
 from sozdash.core.permissions import PermissionDenied, has_role
+from sozdash.editing import admin_tables
 from sozdash.meetings import saved_views
 from sozdash.ui import downloads, login, startup
 
@@ -19,10 +20,12 @@ if views.empty:
     st.info("Noch keine Ansichten gespeichert.", icon=":material/bookmarks:")
     st.stop()
 
-shown = views.drop(columns=["id", "page", "params"]).assign(
-    **{"Erstellt am": views["Erstellt am"].map(fmt.date)}
-)
-st.dataframe(shown, hide_index=True, key="views-table")
+people = admin_tables.user_names(engine)
+shown = admin_tables.dashes(views.assign(
+    **{"Erstellt von": views["Erstellt von"].map(lambda u: admin_tables.person(u, people))}
+)[["Titel", "Seite", "Folien", "Erstellt am", "Erstellt von", "Notiz"]])  # fmt: skip
+st.dataframe(shown, hide_index=True, key="views-table",
+             column_config={"Erstellt am": st.column_config.DatetimeColumn(format="DD.MM.YYYY, HH:mm")})  # fmt: skip
 downloads.download_buttons(shown, "gespeicherte-ansichten", key="views")
 
 titles = dict(zip(views["id"], views["Titel"] + " · " + views["Seite"], strict=True))

@@ -9,6 +9,7 @@ from sozdash.access import auth
 from sozdash.core import fmt
 from sozdash.core.permissions import PermissionDenied
 from sozdash.core.vocab import ROLES
+from sozdash.editing import admin_tables
 from sozdash.ui import login, startup, url_state
 
 engine = startup.engine()
@@ -56,9 +57,9 @@ overview, raw, orgs = (
     auth.org_choices(engine),
 )
 st.caption(
-    "Konten mit Rolle und Organisationseinheit. Passwörter werden nur als Hash gespeichert und nie angezeigt."
+    "Konten mit Rolle und Organisationseinheit. Passwörter werden nur in unlesbarer Form gespeichert und nie angezeigt."
 )
-st.dataframe(overview, hide_index=True)
+st.dataframe(admin_tables.user_table(overview), hide_index=True)
 org_options = ["", *orgs]
 
 with st.expander("Neuen Benutzer anlegen", icon=":material/person_add:"), st.form(f"new-{done}"):
@@ -83,8 +84,9 @@ with st.expander("Neuen Benutzer anlegen", icon=":material/person_add:"), st.for
 if raw.empty:
     st.stop()
 st.subheader("Konto bearbeiten")
+names = admin_tables.user_names(engine)
 chosen = url_state.url_select(
-    "Konto", list(raw.index), "konto", format_func=lambda u: f"{u} ({raw.loc[u, 'display_name']})"
+    "Konto", list(raw.index), "konto", format_func=lambda u: u if names.get(u, u) == u else f"{names[u]} ({u})"
 )
 user, key, who = raw.loc[chosen], f"{chosen}-{done}", fmt.plain(chosen)
 if not user["local_password"]:

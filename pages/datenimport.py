@@ -4,13 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from sozdash.core import fmt
+from sozdash.editing import admin_tables
 from sozdash.importing.areas import AreaTablePreview
 from sozdash.importing.boundaries import BoundaryPreview
 from sozdash.importing.new_indicators import NOTE
 from sozdash.importing.pipeline import Preview
 from sozdash.importing.undo import batch_list
 from sozdash.store import queries
-from sozdash.ui import import_flow, import_mapping, login, startup
+from sozdash.ui import import_flow, import_mapping, login, startup, uploader
 
 engine = startup.engine()
 st.title("Datenimport")
@@ -18,7 +19,7 @@ actor = login.require_page_role(__file__)
 st.markdown("Tabellen (CSV, XLSX, GENESIS-ffcsv) und Grenzen (GeoJSON, Shapefile als ZIP, GeoPackage) "
             "einlesen, prüfen, in der Vorschau ansehen und erst dann speichern.")  # fmt: skip
 
-upload = st.file_uploader("Datei", type=import_flow.FILE_TYPES, key="import-file")
+upload = uploader.file_uploader("Datei", import_flow.FILE_TYPES, "import-file")
 left, right = st.columns(2)
 city = queries.city(engine).name
 source = left.text_input("Quelle / Lieferant", value=f"Statistikstelle Stadt {city}", key="import-source")
@@ -34,7 +35,7 @@ if level == import_flow.NEW_LEVEL:
                                  placeholder="z. B. Bezirk", key="import-level-name")  # fmt: skip
 indicators = queries.indicators(engine)
 indicator = left.selectbox("Indikator (bei einer Spalte je Jahr)", ["", *indicators["key"]],
-                           format_func=lambda k: "–" if not k else f"{indicators.set_index('key').at[k, 'name']} ({k})")  # fmt: skip
+                           format_func=lambda k: "–" if not k else indicators.set_index("key").at[k, "name"])  # fmt: skip
 period = right.text_input("Jahr (bei einer Spalte je Indikator)", key="import-period")
 crs = right.text_input("Koordinatensystem, falls die Geodatei keines nennt", placeholder="EPSG:25832")
 skip = left.checkbox("Abgelehnte Zeilen auslassen und den Rest speichern")
@@ -116,12 +117,12 @@ else:
             if st.button("Namen der Ebenen übernehmen", key="import-levels-apply"):
                 state["level_names"] = import_flow.level_names_from_editor(pd.DataFrame(edited_levels))
                 st.rerun()
-            st.dataframe(preview.areas.drop(columns=["area_id"]), hide_index=True, key="import-new-areas")
+            st.dataframe(admin_tables.dashes(preview.areas.drop(columns=["area_id"])), hide_index=True, key="import-new-areas")
         if isinstance(preview, Preview) and not preview.combined_table.empty:
             st.subheader("Zusammengefasste Gebiete")
             st.caption("Diese Namen passen zu keinem Gebiet, ihre Teile aber zu Gebieten einer Ebene. Ein "
                        "zusammengefasstes Gebiet erhält die Fläche seiner Teile; die Teile bleiben erhalten.")  # fmt: skip
-            st.dataframe(preview.combined_table, hide_index=True, key="import-combined")
+            st.dataframe(admin_tables.dashes(preview.combined_table), hide_index=True, key="import-combined")
             st.radio("Was geschieht mit diesen Zeilen?", ["ask", "create", "leave_out"], key="import-combine",
                      format_func={"ask": "noch offen", "create": "zusammengefasste Gebiete anlegen",
                                   "leave_out": "Zeilen auslassen (im Bericht aufgeführt)"}.get)  # fmt: skip
@@ -139,7 +140,7 @@ else:
             st.subheader("Namen, die auf Gebiete anderen Namens gehen")
             st.caption("Diese Namen der Datei stimmen nicht wörtlich mit dem Namen des Gebiets überein, dem ihre "
                        "Zeilen zugeordnet werden. Bitte prüfen.")  # fmt: skip
-            st.dataframe(preview.renamed, hide_index=True, key="import-renamed")
+            st.dataframe(admin_tables.dashes(preview.renamed), hide_index=True, key="import-renamed")
             if preview.renamed["Bestätigung nötig"].any():
                 st.checkbox("Ich bestätige: Die Namen mit „Bestätigung nötig“ gehen auf die genannten Gebiete "
                             "anderen Namens.", key=confirm_key)  # fmt: skip
@@ -147,21 +148,21 @@ else:
             st.subheader("Stadtwerte")
             st.markdown(fmt.plain(preview.city.summary))
             if not preview.city.checks.empty:
-                st.dataframe(preview.city.checks, hide_index=True, key="import-city-checks")
+                st.dataframe(admin_tables.dashes(preview.city.checks), hide_index=True, key="import-city-checks")
             if not preview.city.not_computed.empty:
-                st.dataframe(preview.city.not_computed, hide_index=True, key="import-city-missing")
+                st.dataframe(admin_tables.dashes(preview.city.not_computed), hide_index=True, key="import-city-missing")
         if isinstance(preview, Preview) and preview.derived.specs:
             st.subheader("Neu anzulegende Indikatoren")
             st.caption(fmt.plain(f"{fmt.number(len(preview.derived.specs))} Indikatoren der Datei werden mit dem "
                                  f"Import angelegt, abgeleitet aus der Datei. {NOTE}"))  # fmt: skip
-            st.dataframe(preview.derived.table, hide_index=True, key="import-new-indicators")
+            st.dataframe(admin_tables.dashes(preview.derived.table), hide_index=True, key="import-new-indicators")
         if not getattr(preview, "unknown_indicators", pd.DataFrame()).empty:
             st.warning(fmt.plain("Unbekannte Indikatoren: " + ", ".join(preview.unknown_indicators["Name in der Datei"])
                                  + ". Bitte oben einen Indikator wählen, den Katalog ergänzen oder „Unbekannte "
                                  "Indikatoren anlegen“ ankreuzen."))  # fmt: skip
         if not preview.rejected.empty:
             st.subheader("Abgelehnte Zeilen")
-            st.dataframe(preview.rejected, hide_index=True, key="import-rejected")
+            st.dataframe(admin_tables.dashes(preview.rejected), hide_index=True, key="import-rejected")
         for reason in preview.blocking:
             st.warning(fmt.plain(reason), icon=":material/warning:")
         save_as = ""
@@ -176,10 +177,15 @@ else:
                        icon=":material/check:")  # fmt: skip
 
 st.subheader("Bisherige Importe")
-batches = batch_list(engine)
-st.dataframe(batches, hide_index=True, key="import-batches")
-open_batches = batches.loc[batches["Status"] == "gespeichert", "Import"].tolist()
-if open_batches:
-    chosen = st.selectbox("Import rückgängig machen", open_batches, key="import-undo-choice")
+batches = admin_tables.import_list(engine, batch_list(engine))
+st.dataframe(
+    batches, hide_index=True, key="import-batches",
+    column_config={"Zeitpunkt": st.column_config.DatetimeColumn(format="DD.MM.YYYY, HH:mm"),
+                   "Import": st.column_config.NumberColumn("Nr.", format="%d")},
+)  # fmt: skip
+open_batches = batches[batches["Status"] == "gespeichert"]
+if not open_batches.empty:
+    names = {int(b.Import): f"Nr. {b.Import}: {b.Datei} vom {fmt.date(b.Zeitpunkt.date())}" for b in open_batches.itertuples()}
+    chosen = st.selectbox("Import rückgängig machen", list(names), format_func=names.get, key="import-undo-choice")
     if st.button("Rückgängig machen", key="import-undo"):
         st.info(fmt.plain(import_flow.undo(engine, actor, int(chosen))))

@@ -10,11 +10,11 @@ from sozdash.ui import downloads, index_forms, notices, startup
 
 engine = startup.engine()
 st.title("Handlungsbedarfe")
-st.info(views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
 choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
 result = choice[0]
+st.info(views.LOCAL_KNOWLEDGE_SHORT, icon=":material/info:")
 notices.demo_notice(result.is_demo)
 found = needs.lebenslage_needs(result, queries.indicators(engine))
 
@@ -32,9 +32,16 @@ downloads.download_buttons(table, f"handlungsbedarfe-{result.year}", key="needs-
 
 st.subheader("Bedarfe je Lebenslage")
 st.caption(
-    f"Ein Bedarf ist ausgewiesen, wenn der Teilindex einer Lebenslage unter "
-    f"{fmt.signed(result.config.status_low, 1)} Standardabweichungen liegt."
+    "Ein Bedarf ist ausgewiesen, wenn ein Gebiet in einer Lebenslage deutlich ungünstiger dasteht als der "
+    "Durchschnitt der bewerteten Gebiete. Rang 1 ist die günstigste Lage."
 )
+notices.how_computed(
+    f"{views.LOCAL_KNOWLEDGE_NOTE}\n\n„Deutlich ungünstiger“ heißt: der Teilindex der Lebenslage liegt unter "
+    f"{fmt.signed(result.config.status_low, 1)} Standardabweichungen vom Durchschnitt der Gebiete. "
+    + views.cut_offs(result.config),
+    key="needs-figures",
+)
+st.page_link("pages/methode.py", label="Die Methode Schritt für Schritt", icon=":material/functions:")
 for lage in dict.fromkeys(result.lebenslagen["lebenslage"]):
     rows = found[found["lebenslage"] == lage]
     st.markdown(f"**{LEBENSLAGEN[lage]}**")

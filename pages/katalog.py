@@ -10,9 +10,9 @@ from sozdash.ui import downloads, login, notices, startup
 engine = startup.engine()
 st.title("Indikatorenkatalog")
 st.markdown(
-    "Alle Indikatoren des Sozialberichts mit Definition, Formel (Zähler / Nenner), Einheit, Quelle, "
-    "Richtung der Bewertung und Verfügbarkeit. **Abdeckung:** Anteil der Gebiete (auf den Ebenen mit "
-    "Daten) mit veröffentlichtem Wert im neuesten Jahr; geheim gehaltene Werte zählen nicht."
+    "Alle Indikatoren des Sozialberichts: oben die Übersicht, darunter Definition, Formel (Zähler / Nenner) "
+    "und Quelle jedes Indikators. **Abdeckung:** Anteil der Gebiete (auf den Ebenen mit Daten) mit "
+    "veröffentlichtem Wert im neuesten Jahr; geheim gehaltene Werte zählen nicht."
 )
 visible_rows = visibility.indicators(engine, login.current_actor())
 notices.require_indicators(engine, visible_rows)
@@ -28,5 +28,9 @@ if found.empty:
     )
 else:
     st.caption(f"{len(found)} von {len(catalogue)} Indikatoren")
-    st.dataframe(found, hide_index=True, key="katalog-tabelle")
+    st.dataframe(found, hide_index=True, key="katalog-tabelle", column_order=iv.CATALOGUE_OVERVIEW,
+                 column_config=notices.glossary_columns(found))  # fmt: skip
     downloads.download_buttons(found, "indikatorenkatalog", "katalog")
+    st.subheader("Definitionen, Formeln und Quellen")
+    for entry in iv.catalogue_entries(found):
+        st.markdown(entry)

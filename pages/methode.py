@@ -4,12 +4,22 @@ import streamlit as st
 
 from sozdash.access import visibility
 from sozdash.core import fmt
+from sozdash.indicators import profile, similarity
 from sozdash.social_index import views
 from sozdash.store import queries
 from sozdash.ui import downloads, index_forms, login, notices, startup, url_state
 
 engine = startup.engine()
-st.title("Methode des Sozialindex")
+st.title("Methode")
+st.subheader("Worte und Ränge in Stadtteilprofil und Vergleich")
+st.markdown(
+    "Die Seiten beschreiben die Lage eines Gebiets in Worten („deutlich über dem städtischen Wert“) und "
+    "mit Rängen („Rang 2 von 13“). Dahinter stehen diese Regeln:"
+)
+st.markdown(f"- **Lage zum Vergleichswert:** {profile.METHOD_NOTE}")
+st.markdown(f"- **Ähnliche Gebiete:** {similarity.EXPLANATION}")
+
+st.header("Sozialindex")
 choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()

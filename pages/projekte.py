@@ -24,7 +24,8 @@ cols = st.columns(4)
 with cols[0]:
     programme = url_state.url_select("Programm", [ALL, *sorted(frame["programme"].dropna().unique())], "programm")
 with cols[1]:
-    area_names = dict(zip(queries.areas(engine)["code"], queries.areas(engine)["name"], strict=True))
+    all_areas = queries.areas(engine)
+    area_names = dict(zip(all_areas["code"], all_areas["name"], strict=True))
     districts = projects.district_choices(frame, area_names)
     district = url_state.url_select(
         "Stadtteil", [ALL, *districts], "gebiet", format_func=lambda c: districts.get(c, c)
@@ -40,7 +41,7 @@ shown = projects.filter_portfolio(
 st.markdown(f"**{len(shown)} von {len(frame)} Projekten.** Status mit Symbol: "
             + ", ".join(refdate.status_label(s) for s in vocab.PROJECT_STATUS))  # fmt: skip
 table = projects.portfolio_table(shown)
-st.dataframe(table, hide_index=True, key="portfolio")
+st.dataframe(table, hide_index=True, key="portfolio", column_config={"Titel": st.column_config.TextColumn(pinned=True)})
 downloads.download_buttons(table, f"projekte-{as_of.isoformat()}", "portfolio")
 
 st.subheader("Karte der Projektgebiete")
@@ -58,11 +59,10 @@ else:
     )
 
 st.header("Projektdetails")
-key = url_state.url_select("Projekt", list(everything["key"]), "projekt",
-                           format_func=lambda k: everything.set_index("key").at[k, "title"])  # fmt: skip
-detail = projects.with_status(
-    everything[everything["key"] == key], projects.applications(engine), as_of
-).iloc[0]
+titles = dict(zip(everything["key"], everything["title"], strict=True))
+key = url_state.url_select("Projekt", list(titles), "projekt", format_func=titles.__getitem__)
+statuses = projects.statuses(engine, as_of, public)
+detail = statuses[statuses["key"] == key].iloc[0]
 st.subheader(f"{fmt.plain(detail['title'])} – {detail['status_label']}")
 st.markdown(projects.detail_line(detail))
 if detail["ends_soon"]:
@@ -74,17 +74,19 @@ st.caption(
         + (f" · Hinweis: {detail['note']}" if fmt.text(detail["note"], "") else "")
     )
 )
-focus = projects.focuses(engine).query("project == @key")
+focus = projects.focuses(engine)
+focus = focus[focus["project"] == key]
 if not focus.empty:
     st.markdown(
         "**Schwerpunkte**\n\n" + "\n".join(f"{r.position}. {fmt.plain(r.text)}" for r in focus.itertuples())
     )
     st.caption(fmt.plain("Quelle: " + "; ".join(dict.fromkeys(focus["source"]))))
-children = projects.subprojects_table(everything, projects.applications(engine), key, as_of)
+children = projects.subprojects_table(statuses, key)
 if not children.empty:
     st.markdown("**Teilprojekte**")
     st.dataframe(children, hide_index=True, key="subprojects")
-partner_rows = projects.partners(engine).query("project == @key")
+partner_rows = projects.partners(engine)
+partner_rows = partner_rows[partner_rows["project"] == key]
 st.markdown("**Partner und ihre Rolle**")
 if partner_rows.empty:
     st.caption("Keine Partner belegt.")

@@ -1,11 +1,11 @@
 """Sitzungen: agenda with slides, projector presentation (arrow keys) and PPTX/PDF exports."""
 
 import datetime as dt
+from collections.abc import Callable
 
 import streamlit as st
 
 from sozdash.core import fmt, maps
-from sozdash.exports.session import export_session
 from sozdash.meetings import agenda as meetings
 from sozdash.meetings import edit, slides
 from sozdash.ui import downloads, figures, login, meeting_editor, notices, startup, url_state
@@ -64,7 +64,7 @@ if presenting and refs:
                 fig = content.figure.update_layout(separators=fmt.PLOTLY_SEPARATORS, template="plotly_white",
                                                    font={"size": 20, "color": "#111111"}, height=None, autosize=True,
                                                    margin={"t": 30, "b": 10, "l": 10, "r": 10})  # fmt: skip
-                st.plotly_chart(figures.inert(fig), key=f"slide-chart-{number}", theme=None, height="stretch",
+                st.plotly_chart(figures.shown(fig), key=f"slide-chart-{number}", theme=None, height="stretch",
                                 config={"displaylogo": False, "locale": "de", "responsive": True})  # fmt: skip
             elif content.deck is not None:
                 st.pydeck_chart(maps.refit(content.deck, (760, 480), 20), key=f"slide-map-{number}", height="stretch")
@@ -88,6 +88,8 @@ if presenting and refs:
 st.title(fmt.plain(info.title))
 st.markdown(f"**{fmt.plain(info.committee)}** · Sitzung {fmt.date(info.date, info.date_precision)}")
 st.caption(f"Quelle: {fmt.plain(info.source)}" + (f" · {fmt.plain(info.note)}" if info.note else ""))
+st.button("Präsentation starten", type="primary", icon=":material/slideshow:", on_click=go_to, args=(1,),
+          disabled=not refs)  # fmt: skip
 for position, title in dict.fromkeys((r.item_position, r.item_title) for r in refs):
     with st.container(border=True):
         st.subheader(f"TOP {position}: {fmt.plain(title)}")
@@ -97,14 +99,19 @@ for position, title in dict.fromkeys((r.item_position, r.item_title) for r in re
         st.text(item[0].speaker_notes or "")
         st.caption(f"Quelle: {fmt.plain(item[0].item_source)}")
         st.markdown("\n".join(f"{r.number}. {fmt.plain(r.view.title)}" for r in item))
-st.button("Präsentation starten", type="primary", icon=":material/slideshow:", on_click=go_to, args=(1,),
-          disabled=not refs)  # fmt: skip
 
 st.subheader("Exporte")
 st.caption(
     f"PowerPoint mit Vortragsnotizen, Tischvorlage (PDF) und Datentabellen (Excel); {slides.stichtag_line(as_of)}."
 )
-downloads.file_export("Dateien erstellen", lambda progress: export_session(engine, info, as_of, actor, progress).files,
-                      key=f"export-{info.key}-{as_of.isoformat()}")  # fmt: skip
+
+
+def _session_files(progress: Callable[[float, str], None]) -> dict[str, bytes]:
+    from sozdash.exports.session import export_session  # PowerPoint, PDF and kaleido only when asked for
+
+    return export_session(engine, info, as_of, actor, progress).files
+
+
+downloads.file_export("Dateien erstellen", _session_files, key=f"export-{info.key}-{as_of.isoformat()}")
 
 meeting_editor.editor(engine, actor, info)

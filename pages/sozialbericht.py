@@ -14,12 +14,8 @@ st.caption(f"Stand zum Stichtag {fmt.date(as_of)} (in der Seitenleiste änderbar
 
 st.subheader("So fließen die Ergebnisse in den Bericht")
 st.markdown("\n".join(f"- {fmt.plain(line)}" for line in process.flow_lines(engine)))
-conferences = process.conferences(engine)
 with st.expander("Konferenzen mit Rechtsgrundlage und Quelle"):
-    st.dataframe(conferences.drop(columns=["key", "kind"]).rename(columns={
-        "name": "Konferenz", "legal_basis": "Rechtsgrundlage", "description": "Beschreibung",
-        "feeds_into": "mündet in", "source": "Quelle", "note": "Hinweis",
-    }), hide_index=True, key="conferences")  # fmt: skip
+    st.dataframe(process.conferences_table(engine), hide_index=True, key="conferences")
 
 st.subheader("Sitzungen der Fachkonferenzen und des Runden Tisches")
 sessions = process.sessions_table(engine, as_of)

@@ -1,4 +1,5 @@
-"""Sozialindex: maps of status and dynamics classes, the 4 × 3 matrix and the sub-indices."""
+"""Sozialindex: maps of status and dynamics classes first, then the 4 × 3 matrix and the Lebenslagen
+in words and ranks; the exact figures under „Wie berechnet?“."""
 
 import streamlit as st
 
@@ -11,17 +12,16 @@ from sozdash.ui import downloads, index_forms, notices, startup
 
 engine = startup.engine()
 st.title("Sozialindex")
-st.info(views.LOCAL_KNOWLEDGE_NOTE, icon=":material/info:")
 choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
 result, _label, name = choice
-notices.demo_notice(result.is_demo)
+geometries = queries.area_geometries(engine, result.config.level)
+st.info(views.LOCAL_KNOWLEDGE_SHORT, icon=":material/info:")
+notices.data_notices(bool(result.is_demo), bool(geometries) and explorer.is_schematic(engine, result.config.level))
 st.markdown(f"**Kurz gesagt:** {plain(views.summary(result))}")
 
-geometries = queries.area_geometries(engine, result.config.level)
 if geometries:
-    notices.schematic_notice(explorer.is_schematic(engine, result.config.level))
     for column, kind, title in zip(
         st.columns(2),
         ("status", "dynamics"),
@@ -29,9 +29,9 @@ if geometries:
         strict=True,
     ):
         with column:
-            st.subheader(title)
+            st.markdown(f"**{title}**")
             deck = views.class_deck(result, geometries, kind)
-            st.pydeck_chart(deck, key=f"index-map-{kind}")
+            st.pydeck_chart(deck, height=views.INDEX_FRAME_PX[1], key=f"index-map-{kind}")
             st.dataframe(views.legend(result, kind), hide_index=True, key=f"index-legend-{kind}")
             st.caption(views.ATTENTION_LEGEND)
             key_table = maps.label_key(deck)
@@ -45,12 +45,13 @@ st.caption(
 )
 st.dataframe(views.matrix_table(result), hide_index=True, key="index-matrix")
 
-st.subheader("Teilindizes je Lebenslage")
+st.subheader("Lebenslagen je Gebiet")
 st.caption(
-    "Alle Werte in Standardabweichungen: positiv = günstiger, negativ = ungünstiger als der Durchschnitt."
+    "Lage jedes Gebiets im Vergleich zum Durchschnitt der bewerteten Gebiete; Rang 1 ist die günstigste Lage."
 )
-shown, export = views.overview(result)
-st.dataframe(shown, hide_index=True, key="index-table")
+shown, exact, export = views.overview(result)
+st.dataframe(shown, hide_index=True, key="index-table", column_config=notices.glossary_columns(shown))
 downloads.download_buttons(export, f"sozialindex-{result.year}", key="index-download")
-st.page_link("pages/methode.py", label="Wie der Index berechnet wird (Methode)", icon=":material/functions:")
+notices.how_computed(f"{views.LOCAL_KNOWLEDGE_NOTE}\n\n{views.cut_offs(result.config)}", exact, key="index-figures")
+st.page_link("pages/methode.py", label="Die Methode Schritt für Schritt", icon=":material/functions:")
 index_forms.index_planner(engine, result, name)

@@ -45,7 +45,7 @@ downloads.file_export(
 st.subheader(f"{fmt.plain(name)} – Auf einen Blick ({year})")
 for sentence in profile.highlights(data):
     st.markdown(f"- {fmt.plain(sentence)}")
-st.caption(profile.METHOD_NOTE)
+notices.how_computed(profile.METHOD_NOTE, profile.method_table(data), key="profil-methode")
 
 st.subheader("Alle Indikatoren im Überblick")
 figures.chart(
@@ -57,7 +57,8 @@ for key, label in LEBENSLAGEN.items():
     if part.empty:
         continue
     st.subheader(label)
-    st.dataframe(profile.profile_table(part), hide_index=True, key=f"tab-{key}")
+    table = profile.profile_table(part)
+    st.dataframe(table, hide_index=True, key=f"tab-{key}", column_config=notices.glossary_columns(table))
     with st.expander("Sätze zu allen Indikatoren"):
         for sentence in part["sentence"].dropna():
             st.markdown(f"- {fmt.plain(sentence)}")

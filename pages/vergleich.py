@@ -63,9 +63,9 @@ if len(similar) < 2:
         "Für das Referenzgebiet fehlen veröffentlichte Werte zu einem gewählten Indikator; kein Vergleich möglich."
     )
 else:
-    st.markdown(
-        f"Gebiete derselben Ebene, die {plain(names[reference])} über die gewählten Indikatoren im Jahr {year} am "
-        "ähnlichsten sind. " + similarity.EXPLANATION.format(k=len(keys))
-    )  # fmt: skip
-    st.dataframe(similar, hide_index=True, key="similar-table")
+    st.markdown(plain(similarity.SUMMARY.format(k=len(keys), year=year, name=names[reference])))
+    shown = [column for column in similar.columns if column != "Abstand"]
+    st.dataframe(similar, hide_index=True, key="similar-table", column_order=shown)
+    notices.how_computed(similarity.EXPLANATION, similar[["Gebiet", "Ähnlichkeit", "Abstand"]],
+                         key="similar-method")  # fmt: skip
     downloads.download_buttons(similar, f"aehnliche-gebiete-{reference}-{year}", key="similar")

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh requirements.txt
-exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" "$@"
+exec .venv/bin/streamlit run serve.py --server.port "${PORT:-8501}" "$@"

@@ -4,15 +4,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup-venv.sh requirements-dev.txt
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Chromium fehlt – wird mit apt-get installiert …"
+# Debian packages the tests drive: Chromium (browser tests, chart images), LibreOffice Impress (PPTX
+# check), nginx, openssl and systemd-analyze (deployment configs), pg_dump (backup script).
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v soffice >/dev/null || missing="$missing libreoffice-impress"
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+command -v openssl >/dev/null || missing="$missing openssl"
+command -v systemd-analyze >/dev/null || missing="$missing systemd"
+command -v pg_dump >/dev/null || missing="$missing postgresql-client"
+if [ -n "$missing" ]; then
+  echo "Fehlende Pakete werden mit apt-get installiert:$missing"
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq $missing >/dev/null
 fi
-if ! command -v soffice >/dev/null; then
-  echo "LibreOffice Impress fehlt (PPTX-Test) – wird mit apt-get installiert …"
-  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq libreoffice-impress >/dev/null
+
+# axe-core for the accessibility browser test, pinned by package-lock.json; once installed, no network.
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+  if ! command -v npm >/dev/null; then
+    echo "npm fehlt (axe-core für den Barrierefreiheitstest) – wird mit apt-get installiert …"
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq npm >/dev/null
+  fi
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 
 # PostgreSQL: use TEST_DATABASE_URL, else the local server if one answers (CI always has one).

@@ -102,6 +102,7 @@ VOCABULARY = {
 UNSEEDED_TABLES = {
     m.AreaNameMapping: "names of an import file, shown only while that import is previewed (escaped there)",
     m.ImportTemplate: "template names, shown only in a select box (plain text) and, during an upload, escaped",
+    m.LoginSession: "hashes of login tokens and tickets, never shown",
 }
 
 

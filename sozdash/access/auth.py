@@ -1,6 +1,8 @@
 """Accounts and sessions: argon2 passwords, lockout, session timeout and single sign-on mapping.
 
 Local accounts live in the table ``users``. Login failures never say whether the user exists.
+A login is a stored session (``sozdash.access.sessions``): it lasts across reloads and app
+processes until logout or ``SESSION_TIMEOUT`` of inactivity, and every run re-checks the account.
 Single sign-on (OpenID Connect through ``st.login``) maps the identity provider's claims to a
 role with :func:`role_from_claims`; the mapping is configured in ``.streamlit/secrets.toml``.
 """
@@ -17,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, Engine, Row, Update, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from sozdash.access import audit
+from sozdash.access import audit, sessions
 from sozdash.core.permissions import ANONYMOUS, Actor, UnknownRole, known_role, require_role, role_rank
 from sozdash.core.vocab import ROLES
 from sozdash.store import db
@@ -26,7 +28,7 @@ from sozdash.store.models import Organisation, User
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = dt.timedelta(minutes=15)
-SESSION_TIMEOUT = dt.timedelta(minutes=60)
+SESSION_TIMEOUT = sessions.SESSION_TIMEOUT
 MIN_PASSWORD_LENGTH = 10
 LOGIN_FAILED = (
     "Anmeldung fehlgeschlagen: Benutzername oder Passwort ist falsch – oder das Konto ist nach "
@@ -114,7 +116,7 @@ def refresh_session(engine: Engine, state: MutableMapping[str, Any]) -> Actor:
     if not exists:
         return actor
     if stored is None:
-        logout(state)
+        logout(engine, state)
         state["account_closed"] = True
         return ANONYMOUS
     state["actor"] = stored
@@ -190,34 +192,68 @@ def _log_in(engine: Engine, user: User, password: str, now: dt.datetime) -> Acto
     return _actor(row)
 
 
-def touch_session(state: MutableMapping[str, Any], now: dt.datetime | None = None) -> Actor:
-    """The session's actor after the idle timeout check; call on every run.
-
-    A session idle longer than ``SESSION_TIMEOUT`` is logged out (``state["timed_out"]`` set
-    for a notice). Identity comes only from ``state`` (set by the login), never from the URL.
-    """
-    now = now or dt.datetime.now()
-    actor = state.setdefault("actor", ANONYMOUS)
-    last = state.get("last_activity")
-    if actor != ANONYMOUS and last is not None and now - last > SESSION_TIMEOUT:
-        logout(state)
-        state["timed_out"] = True
-        return ANONYMOUS
-    state["last_activity"] = now
-    return actor
-
-
-def login(state: MutableMapping[str, Any], actor: Actor, now: dt.datetime | None = None) -> None:
-    """Put ``actor`` into the session."""
-    state["actor"] = actor
-    state["last_activity"] = now or dt.datetime.now()
+def login(
+    engine: Engine, state: MutableMapping[str, Any], actor: Actor, now: dt.datetime | None = None
+) -> str:
+    """Put ``actor`` into the session with a new stored login session; returns the one-time
+    ticket for which the browser gets the session cookie (``sessions.redeem``). Raises
+    :class:`LoginUnavailable` when the database takes no write."""
+    try:
+        session_id, ticket = sessions.start(engine, actor.username, now)
+    except db.WriteRefused as refusal:
+        raise LoginUnavailable(refusal) from refusal
+    state["actor"], state["login_session"] = actor, session_id
     state.pop("timed_out", None)
+    return ticket
 
 
-def logout(state: MutableMapping[str, Any]) -> None:
-    """Forget the session's actor."""
+def logout(engine: Engine, state: MutableMapping[str, Any]) -> None:
+    """Forget the session's actor and end its stored session in every tab and process."""
     state["actor"] = ANONYMOUS
-    state.pop("last_activity", None)
+    session_id = state.pop("login_session", None)
+    if session_id is not None:
+        sessions.revoke(engine, session_id)
+
+
+def check_session(engine: Engine, state: MutableMapping[str, Any], now: dt.datetime | None = None) -> Actor:
+    """The session's actor after checking its stored session; call on every run.
+
+    A session ended elsewhere (logout in another tab or process) or idle longer than
+    ``SESSION_TIMEOUT`` is logged out here too (when idle, ``state["timed_out"]`` is set for a
+    notice). Identity comes only from ``state`` (set by the login), never from the URL."""
+    actor = state.setdefault("actor", ANONYMOUS)
+    session_id = state.get("login_session")
+    if session_id is None:
+        return actor
+    status = sessions.check(engine, session_id, now)
+    if status == "live":
+        return actor
+    state.pop("login_session")
+    state["actor"] = ANONYMOUS
+    if status == "idle":
+        state["timed_out"] = True
+    return ANONYMOUS
+
+
+def resume(
+    engine: Engine, state: MutableMapping[str, Any], cookie: str, key: str, now: dt.datetime | None = None
+) -> Actor:
+    """The actor of the live session behind the session cookie ``cookie`` (a reload, a bookmark,
+    another tab), put into ``state``; ``ANONYMOUS`` for a forged, expired, ended or idle one (idle:
+    ``state["timed_out"]`` set) and for a deactivated account."""
+    found = sessions.resume(engine, cookie, key, now)
+    if found is None:
+        return ANONYMOUS
+    session_id, username, status = found
+    _exists, stored = stored_account(engine, username)
+    if status == "idle":
+        state["timed_out"] = True
+    elif status == "live" and stored is None:
+        state["account_closed"] = True
+    if status != "live" or stored is None:
+        return ANONYMOUS
+    state["actor"], state["login_session"] = stored, session_id
+    return stored
 
 
 # --- Account management (CLI and page Benutzer) ---------------------------------------------
@@ -292,13 +328,15 @@ def set_role(engine: Engine, actor: Actor, username: str, role: str, org_key: st
 
 
 def reset_password(engine: Engine, actor: Actor, username: str, password: str) -> None:
-    """Set a new password and lift a lockout (admin only); the audit log never holds the hash."""
+    """Set a new password, lift a lockout and end the account's sessions (admin only); the audit
+    log never holds the hash."""
     require_role(actor, "admin")
     password_hash = hash_password(password)
     with db.session_scope(engine) as session:
         user = _user(session, username)
         user.password_hash, user.failed_attempts, user.locked_until = password_hash, 0, None
         audit.record(session, actor, "update", "users", user.id, "password", None, "(neu gesetzt)")
+        sessions.revoke_user(session, user.id)
         db.bump_data_version(session)
 
 
@@ -316,7 +354,8 @@ def unlock_user(engine: Engine, actor: Actor, username: str) -> None:
 
 
 def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> None:
-    """Deactivate (no login, no single sign-on) or reactivate an account (admin only; not oneself)."""
+    """Deactivate (no login, no single sign-on, its sessions ended) or reactivate an account
+    (admin only; not oneself)."""
     require_role(actor, "admin")
     if username == actor.username and not active:
         raise AccountError("Ihr eigenes Konto können Sie nicht deaktivieren.")
@@ -326,6 +365,8 @@ def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> Non
             session, actor, "users", user.id, {"is_active": user.is_active}, {"is_active": active}
         )
         user.is_active = active
+        if not active:
+            sessions.revoke_user(session, user.id)
         db.bump_data_version(session)
 
 

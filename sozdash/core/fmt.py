@@ -39,11 +39,22 @@ def euro(value: float | None, decimals: int = 0) -> str:
     return formatted if formatted == MISSING else f"{formatted} €"
 
 
+def file_size(size: int) -> str:
+    """A file size as German text with the units of the upload limit (1 kB = 1.024 B): ``275 B``,
+    ``1,2 kB``, ``3,4 MB``, ``50 MB`` (no ``,0``)."""
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
+        if round(size / factor, 1) >= 1:
+            return f"{number(size / factor, 1).removesuffix(',0')} {unit}"
+    return f"{number(size)} B"
+
+
 def signed(value: float | None, decimals: int = 1) -> str:
-    """A change with its sign: ``+1,2`` / ``−0,4`` (typographic minus)."""
+    """A change with its sign: ``+1,2`` / ``−0,4`` (typographic minus); what rounds to zero is ``0,0``."""
     formatted = number(value, decimals)
     if formatted == MISSING:
         return formatted
+    if not formatted.strip("-0,."):
+        return formatted.lstrip("-")
     if value is not None and value > 0:
         return f"+{formatted}"
     return formatted.replace("-", "−")

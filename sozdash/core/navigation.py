@@ -46,6 +46,8 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("pages/benutzer.py", "Benutzer", "Verwaltung", ":material/manage_accounts:", min_role="admin"),
     PageSpec("pages/anmeldung.py", "Anmeldung", "Verwaltung", ":material/login:"),
+    PageSpec("pages/barrierefreiheit.py", "Barrierefreiheit", "Hilfe", ":material/accessibility_new:"),
+    PageSpec("pages/leichte_sprache.py", "Leichte Sprache", "Hilfe", ":material/auto_stories:"),
 ]
 
 

@@ -123,6 +123,31 @@ VISIBILITY: dict[str, str] = {"intern": "intern", "oeffentlich": "öffentlich"}
 
 FACT_QUALITY: dict[str, str] = {"verified": "belegt", "unverified": "unbestätigt"}
 
+GLOSSARY: dict[str, str] = {
+    "Quote": "Quote: wie viele von 100 Personen einer Gruppe betroffen sind, in Prozent "
+    "(z. B. 12 % = 12 von 100).",
+    "Anteil": "Anteil: welcher Teil einer Gesamtzahl gemeint ist, in Prozent (z. B. 25 % = ein Viertel).",
+    "SGB II": "SGB II: Zweites Buch Sozialgesetzbuch – die Grundsicherung für Arbeitsuchende "
+    "(Bürgergeld, früher „Hartz IV“).",
+    "Stadtwert": "Stadtwert: der Wert für die ganze Stadt. Mit ihm wird jedes Gebiet verglichen; "
+    "bei Anzahlen mit dem Durchschnitt der Gebiete.",
+    "Rang": "Rang: Platz des Gebiets, wenn alle Gebiete nach dem Wert geordnet sind; Rang 1 hat den höchsten Wert.",
+}
+"""Plain-German explanations of the terms a reader may not know (``help=`` tooltips)."""
+_GLOSSARY_FORMS: dict[str, tuple[str, ...]] = {"SGB II": ("SGB II", "SGB-II")}
+
+
+def glossary_help(*texts: str) -> str | None:
+    """The :data:`GLOSSARY` entries for the terms occurring in ``texts`` (e.g. an indicator's name
+    and unit), one per line, or ``None`` when none occurs."""
+    joined = " ".join(texts)
+    found = [
+        explanation
+        for term, explanation in GLOSSARY.items()
+        if any(form.lower() in joined.lower() for form in _GLOSSARY_FORMS.get(term, (term,)))
+    ]
+    return "\n\n".join(found) or None
+
 
 def sql_in(values: dict[str, str] | list[str]) -> str:
     """Render the keys of a vocabulary as an SQL IN list for check constraints."""

@@ -56,7 +56,7 @@ GEOJSON_FILE = "areas.geojson"
 
 def demo_source(seed: int = DEMO_SEED) -> str:
     """The source text of every demo row."""
-    return f"Beispieldaten (erfunden, nicht amtlich): erzeugt von sozdash.demo mit Startwert {seed}"
+    return f"Beispieldaten (erfunden, nicht amtlich), vom Dashboard zufällig erzeugt (Startwert {seed})"
 
 
 # Invented Stadtteil profiles: (population order of magnitude, deprivation 0..1, share 65+ in

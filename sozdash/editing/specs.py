@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from sozdash.core import fmt
 from sozdash.core.vocab import (
+    ANNOTATION_TARGETS,
     APPLICATION_OUTCOMES,
     CONTROLLING_STATUS,
     DATE_PRECISION,
@@ -38,9 +39,12 @@ from sozdash.core.vocab import (
     LEBENSLAGEN,
     PROJECT_STATUS,
     RECOMMENDATION_STATUS,
+    ROLES,
+    VISIBILITY,
 )
 from sozdash.editing.records import EntitySpec, FieldSpec
 from sozdash.store.models import (
+    AgendaItem,
     Application,
     Area,
     BudgetLine,
@@ -51,11 +55,13 @@ from sozdash.store.models import (
     ImpactPackage,
     KeyFigure,
     KeyFigureMeasurement,
+    Meeting,
     Organisation,
     Programme,
     Project,
     Recommendation,
     Report,
+    SavedView,
 )
 
 
@@ -291,3 +297,57 @@ ENTITIES: dict[str, EntitySpec] = {
     )
 }
 """Every editable record family by key, in the order the editing page offers them."""
+
+AUDIT_TABLES: dict[str, str] = {
+    "users": "Benutzer", "annotations": "Notiz", "saved_views": "Gespeicherte Ansicht",
+    "agenda_slides": "Folie", "import_batches": "Import", "import_templates": "Importvorlage",
+    "indicators": "Indikator", "areas": "Gebiet", "area_levels": "Gebietsebene", "observations": "Werte",
+    "organisations": "Organisation", "programmes": "Förderprogramm", "funding_rounds": "Förderrunde",
+    "key_figures": "Kennzahl", "controlling_meetings": "Controllinggespräch", "conferences": "Konferenz",
+    "reports": "Bericht", "package_funding": "Finanzierung eines Wirkungspakets", "facts": "Fakt",
+    "area_name_mappings": "Zuordnung von Gebietsnamen", "area_parts": "Teil eines zusammengefassten Gebiets",
+}  # fmt: skip
+"""German names of the record families that are changed elsewhere than on the editing page (audit log)."""
+
+AUDIT_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "users": (
+        FieldSpec("username", "Benutzername", "text"),
+        FieldSpec("display_name", "Anzeigename", "text"),
+        FieldSpec("email", "E-Mail", "text"),
+        FieldSpec("role", "Rolle", "choice", choices=ROLES),
+        FieldSpec("org_id", "Organisationseinheit", "ref", ref=Organisation),
+        FieldSpec("is_active", "Aktiv", "bool"),
+        FieldSpec("failed_attempts", "Fehlversuche", "int"),
+        FieldSpec("locked_until", "Gesperrt bis", "text"),
+        FieldSpec("password", "Passwort", "text"),
+    ),
+    "annotations": (
+        FieldSpec("text", "Text", "longtext"),
+        FieldSpec("visibility", "Sichtbarkeit", "choice", choices=VISIBILITY),
+        FieldSpec("target_type", "Notiz zu", "choice", choices=ANNOTATION_TARGETS),
+        FieldSpec("target_id", "Notiz zu Nr.", "int"),
+    ),
+    "saved_views": (
+        FieldSpec("title", "Titel", "text"),
+        FieldSpec("note", "Notiz", "longtext"),
+        FieldSpec("page", "Seite", "text"),
+        FieldSpec("params", "Auswahl", "text"),
+    ),
+    "agenda_slides": (FieldSpec("saved_view_id", "Gespeicherte Ansicht", "ref", ref=SavedView),),
+    "import_batches": (
+        FieldSpec("status", "Status", "choice", choices={"committed": "gespeichert", "undone": "rückgängig gemacht"}),
+        FieldSpec("report", "Bericht", "text"),
+    ),
+    "import_templates": (FieldSpec("layout", "Aufbau der Tabelle", "text"),),
+    "": (
+        FieldSpec("begruendung", "Begründung", "longtext"),
+        FieldSpec("deleted_at", "Gelöscht am", "text"),
+        FieldSpec("position", "Position", "int"),
+        FieldSpec("key", "Kennung", "text"),
+        FieldSpec("name", "Name", "text"),
+        FieldSpec("title", "Titel", "text"),
+        FieldSpec("agenda_item_id", "Tagesordnungspunkt", "ref", ref=AgendaItem),
+        FieldSpec("meeting_id", "Sitzung", "ref", ref=Meeting),
+    ),
+}  # fmt: skip
+"""Labels of the fields the audit log names beyond the editable ones (``""``: any record family)."""

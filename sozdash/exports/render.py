@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import kaleido
 import plotly.graph_objects as go
 import pydeck as pdk
 from sqlalchemy import Engine
 
 from sozdash.core import fmt, maps
+from sozdash.core.axes import german_axes
 from sozdash.core.permissions import Actor
 from sozdash.meetings import slides
 from sozdash.meetings.agenda import SlideRef
@@ -53,11 +53,15 @@ def start() -> None:
             f"Für Diagrammbilder fehlt der Browser {os.environ['BROWSER_PATH']} (Chromium). "
             "Bitte lassen Sie ihn von der IT installieren oder BROWSER_PATH setzen."
         )
+    import kaleido  # a page needs the renderer only when it exports
+
     kaleido.start_sync_server(mathjax=False, silence_warnings=True)
 
 
 def stop() -> None:
     """Close the renderer's browser."""
+    import kaleido
+
     kaleido.stop_sync_server(silence_warnings=True)
 
 
@@ -74,12 +78,14 @@ def renderer() -> Iterator[None]:
 def figure_png(fig: go.Figure, width: int = WIDTH, height: int = HEIGHT) -> bytes:
     """PNG of ``fig`` in German number format, white background, large type for projectors."""
     start()  # no-op when running
-    styled = go.Figure(fig)
+    styled = german_axes(go.Figure(fig))
     styled.update_layout(
         separators=fmt.PLOTLY_SEPARATORS, template="plotly_white", font={"family": FONT, "size": 22},
         width=width, height=height, margin={"l": 80, "r": 40, "t": 80, "b": 80},
     )  # fmt: skip
     opts = {"format": "png", "width": width, "height": height, "scale": 1}
+    import kaleido
+
     with _lock:  # the renderer answers one request at a time, in order
         return kaleido.calc_fig_sync(styled.to_dict(), opts=opts)
 

@@ -17,16 +17,16 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from sozdash.core import fmt
 from sozdash.core.vocab import OFFICIAL_SYMBOLS
+
+if TYPE_CHECKING:  # openpyxl is imported only when a workbook is built (a page needs it only on click)
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SYMBOLS = OFFICIAL_SYMBOLS | {fmt.MISSING: "kein Wert vorhanden"}
@@ -164,6 +164,9 @@ def write_sheet(sheet: Worksheet, frame: pd.DataFrame, decimals: Mapping[str, De
     """``frame`` as a table from A1: a bold header with the column's unit (when all its numbers
     share one), typed cells, column widths, the header row frozen, then an explanation of the
     symbols that occur."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     columns = [_column_cells(frame.iloc[:, i], (decimals or {}).get(str(name))) for i, name in enumerate(frame.columns)]
     for index, (name, cells) in enumerate(zip(frame.columns, columns, strict=True), start=1):
         units = {c.unit for c in cells if c.number_format}
@@ -195,6 +198,8 @@ def workbook_bytes(
     sheets: Mapping[str, pd.DataFrame], decimals: Mapping[str, Mapping[str, Decimals]] | None = None
 ) -> bytes:
     """One workbook, one sheet per table (``write_sheet``); ``decimals``: sheet → column → decimals."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     for name, frame in sheets.items():

@@ -3,19 +3,24 @@ indicator explorer. Inputs are frames from :mod:`sozdash.indicators.explorer` (c
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
+from sqlalchemy import Engine
 
 from sozdash.access.confidentiality import LABELS, PRIMARY_SYMBOL, SECONDARY_SYMBOL
 from sozdash.core import fmt, maps, vocab
 from sozdash.indicators import classify
-from sozdash.indicators.explorer import change_unit, computed_label, formula_text
+from sozdash.indicators.explorer import change_unit, computed_label, formula_text, indicator_row, level_view
 from sozdash.indicators.reference import Reference, is_count, reference
+from sozdash.indicators.sentences import rank_words
 from sozdash.indicators.trends import DEFAULT_TOLERANCE
+from sozdash.store import queries
+from sozdash.store.cache import cached_query
 
 BAR_RGB = "rgb(90, 110, 140)"
 SELECTED_BAR_RGB = "rgb(20, 20, 20)"
@@ -33,19 +38,24 @@ def _withheld_text(symbol: object) -> str:
     return f"{symbol} – {LABELS[symbol]}" if symbol in LABELS else "keine Daten"
 
 
-def tooltip(row: Mapping[Hashable, Any] | pd.Series, meta: Mapping[str, Any]) -> str:
-    """Plain-text tooltip: name, value with unit, rank of N, city value, change."""
-    unit, decimals = str(meta["unit"]), int(meta["decimals"])
-    lines = [str(row["name"])]
-    if pd.isna(row["value"]):
-        lines.append(f"Wert: {_withheld_text(row['symbol'])}")
-    else:
-        lines += [f"Wert: {row['display']}", f"Rang {row['rank']} von {row['n_ranked']} (1 = höchster Wert)"]
-    lines.append(f"Stadt: {row['city_display']}")
-    if pd.notna(row["change"]):
-        change = f"{fmt.signed(row['change'], decimals)} {change_unit(unit)}".strip()
-        lines.append(f"Veränderung zu {row['previous_period']}: {change}")
-    return "\n".join(lines)
+def tooltips(view: pd.DataFrame, meta: Mapping[str, Any]) -> pd.Series:
+    """Plain-text tooltip of each row of ``view``: name, value with unit, rank of N, city value, change."""
+    unit, decimals = change_unit(str(meta["unit"])), int(meta["decimals"])
+    withheld = view["value"].isna()
+    ranked = view.loc[~withheld]
+    value = pd.Series("", index=view.index, dtype=object)
+    value[withheld] = "Wert: " + view.loc[withheld, "symbol"].map(_withheld_text).astype(str)
+    words = [rank_words(r, n) for r, n in zip(ranked["rank"], ranked["n_ranked"], strict=True)]
+    ranks = pd.Series(words, index=ranked.index, dtype=object)
+    value[~withheld] = "Wert: " + ranked["display"].astype(str) + "\n" + ranks + " (1 = höchster Wert)"
+    changed = view["change"].notna()
+    change = pd.Series("", index=view.index, dtype=object)
+    signed = view.loc[changed, "change"].map(lambda c: fmt.signed(c, decimals)).astype(str)
+    change[changed] = (
+        "\nVeränderung zu " + view.loc[changed, "previous_period"].astype(str) + ": "
+        + (signed + f" {unit}").str.strip()
+    )  # fmt: skip
+    return view["name"].astype(str) + "\n" + value + "\nStadt: " + view["city_display"].astype(str) + change
 
 
 def map_values(view: pd.DataFrame, deviation: bool) -> pd.Series:
@@ -72,26 +82,44 @@ def map_deck(
     """The choropleth fitted to a frame of ``frame_px``: class colours, grey for withheld/missing
     areas, the selection outlined, every area labelled with its name and shown value (so colour is
     not the only carrier) where the label fits, else with a number explained by ``maps.label_key``."""
-    records = view.to_dict("records")
-    indices = [classes.index(value) for value in map_values(view, deviation)]
+    values = map_values(view, deviation).to_numpy(dtype=float)
+    palette = np.array([*classes.colors, classify.SUPPRESSED_RGB, classify.MISSING_RGB], dtype=int)
+    top = max(len(classes.bins) - 1, 0)
+    index = np.minimum(np.searchsorted(np.asarray(classes.bins, dtype=float), values, side="left"), top)
+    grey = np.where(
+        view["symbol"].isin(list(LABELS)).to_numpy(), len(classes.colors), len(classes.colors) + 1
+    )
+    fills = np.c_[palette[np.where(np.isnan(values), grey, index)], np.full(len(view), 255)].tolist()
     styles = {
-        row["area"]: maps.AreaStyle(
-            fill=[*(classes.colors[index] if index is not None else classify.SUPPRESSED_RGB if row["symbol"] in LABELS
-                    else classify.MISSING_RGB), 255],
-            tooltip=tooltip(row, meta), selected=row["area"] == selected,
-        )
-        for row, index in zip(records, indices, strict=True)
-    }  # fmt: skip
+        area: maps.AreaStyle(fill=fill, tooltip=text, selected=area == selected)
+        for area, fill, text in zip(view["area"], fills, tooltips(view, meta), strict=True)
+    }
     names = dict(zip(view["area"], view["name"], strict=True))
     shown = set(view.loc[map_values(view, deviation).notna().to_numpy(), "area"])
     # Areas with a value drawn last: a combined area lies on its parts, and neither hides a value.
     ordered = dict(sorted(geometries.items(), key=lambda item: item[0] in shown))
     deck = maps.area_deck(ordered, styles, names, frame_px=frame_px)
-    texts = dict(zip(view["area"], view["name"].astype(str) + "\n" + view["display"].astype(str), strict=True))
+    texts = dict(
+        zip(view["area"], view["name"].astype(str) + "\n" + view["display"].astype(str), strict=True)
+    )
     deck.layers.append(
         maps.label_layer(geometries, texts, deck.initial_view_state, frame_px=frame_px, font_px=font_px)
     )
     return deck
+
+
+@cached_query
+def level_map_deck(
+    engine: Engine, key: str, year: int, level: str, method: str, k: int, deviation: bool, selected: str | None,
+    frame_px: tuple[int, int],
+) -> pdk.Deck:  # fmt: skip
+    """``map_deck`` of the explorer's level view (``compared``) with ``map_classes``, cached by data
+    version and parameters (building the deck of 1,000 areas costs far more than reading it back)."""
+    meta = indicator_row(engine, key)
+    view = compared(level_view(engine, key, year, level), meta)
+    classes, _legend = map_classes(view, meta, method, k, deviation)
+    geometries = queries.area_geometries(engine, level)
+    return map_deck(view, geometries, meta, classes, deviation, selected, frame_px=frame_px)
 
 
 def _extremes(view: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
@@ -156,8 +184,15 @@ def ranking_summary(view: pd.DataFrame, meta: Mapping[str, Any]) -> str:
     total = f" Stadt insgesamt (Summe): {view['city_display'].iloc[0]}." if count and city_known else ""
     extremes = _extremes(view)
     if extremes is None:
-        city = f"; der Stadtwert liegt bei {view['city_display'].iloc[0]}" if city_known else "; ein Stadtwert fehlt"
-        return f"Für kein Gebiet kann ein Wert gezeigt werden{'' if count else city}.{total}" + _withheld_sentence(view)
+        city = (
+            f"; der Stadtwert liegt bei {view['city_display'].iloc[0]}"
+            if city_known
+            else "; ein Stadtwert fehlt"
+        )
+        return (
+            f"Für kein Gebiet kann ein Wert gezeigt werden{'' if count else city}.{total}"
+            + _withheld_sentence(view)
+        )
     high, low = extremes
     if ref.kind == "stadt":
         clause = f"der Stadtwert liegt bei {view['city_display'].iloc[0]}"
@@ -176,9 +211,8 @@ def map_summary(view: pd.DataFrame, meta: Mapping[str, Any], legend: pd.DataFram
     """What the map shows, in words, with the classes and how many areas each holds."""
     what = mode_labels(view, meta)["abweichung" if deviation else "werte"]
     classes = "; ".join(f"{row.Klasse}: {row.Gebiete}" for row in legend.itertuples())
-    return (
-        f"Karte der {what} von „{meta['name']}“. Klassen (Anzahl Gebiete): {classes}. "
-        + ranking_summary(view, meta)
+    return f"Karte der {what} von „{meta['name']}“. Klassen (Anzahl Gebiete): {classes}. " + ranking_summary(
+        view, meta
     )
 
 
@@ -189,43 +223,45 @@ def ranking_figure(view: pd.DataFrame, meta: Mapping[str, Any], selected: str | 
     view = compared(view, meta)
     shown = view[view["value"].notna()].sort_values(["value", "name"], ascending=[True, False])
     withheld = view[view["value"].isna()]
-    mark = shown["area"].isin([selected])
-    names = [f"▶ {n} (ausgewählt)" if m else n for n, m in zip(shown["name"], mark, strict=True)]
-    fig = go.Figure(
-        go.Bar(
-            x=shown["value"], y=names, orientation="h", text=shown["display"], textposition="outside",
-            marker={
-                "color": [SELECTED_BAR_RGB if m else BAR_RGB for m in mark],
-                "pattern": {"shape": ["/" if m else "" for m in mark], "fgcolor": "white"},
-                "line": {"color": "black", "width": [3 if m else 0 for m in mark]},
-            },
-            hovertemplate="%{y}: %{text}<extra></extra>", name=str(meta["name"]),
-        )
-    )  # fmt: skip
+    mark = shown["area"].isin([selected]).to_numpy()
+    names = shown["name"].where(~mark, "▶ " + shown["name"] + " (ausgewählt)")
+    # Two traces with one style each (per-bar style lists make plotly slow): the selected bar
+    # differs by pattern and outline too, not only by colour. Built from plain dicts in one call
+    # (each later ``update_*``/``add_*`` call copies and validates the figure again).
+    bars = [
+        {"type": "bar", "x": shown.loc[chosen, "value"], "y": names[chosen], "orientation": "h",
+         "text": shown.loc[chosen, "display"], "textposition": "outside", "name": str(meta["name"]),
+         "hovertemplate": "%{y}: %{text}<extra></extra>",
+         "marker": {"color": colour, "pattern": {"shape": shape, "fgcolor": "white"},
+                    "line": {"color": "black", "width": width}}}
+        for chosen, colour, shape, width in ((~mark, BAR_RGB, "", 0), (mark, SELECTED_BAR_RGB, "/", 3))
+    ]  # fmt: skip
     city = view["reference"].iloc[0] if not view.empty else float("nan")
-    if pd.notna(city):
-        fig.add_vline(
-            x=city, line_dash="dash", line_color=CITY_RGB, annotation_position="top",
-            annotation_text=f"{view['reference_label'].iloc[0]}: {view['reference_display'].iloc[0]}",
-        )  # fmt: skip
-    for row in withheld.itertuples():
-        fig.add_annotation(
-            x=0,
-            y=row.name,
-            text=_withheld_text(row.symbol),
-            showarrow=False,
-            xanchor="left",
-        )
-    fig.update_yaxes(categoryorder="array", categoryarray=list(withheld["name"]) + names)
+    shapes, notes = [], []
+    if pd.notna(city):  # the reference line, as ``add_vline`` draws it
+        shapes.append({"type": "line", "x0": city, "x1": city, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                       "line": {"color": CITY_RGB, "dash": "dash"}})  # fmt: skip
+        notes.append({"text": f"{view['reference_label'].iloc[0]}: {view['reference_display'].iloc[0]}",
+                      "x": city, "xref": "x", "xanchor": "center", "y": 1, "yref": "y domain",
+                      "yanchor": "bottom", "showarrow": False})  # fmt: skip
+    notes += [
+        {"x": 0, "y": name, "text": _withheld_text(symbol), "showarrow": False, "xanchor": "left"}
+        for name, symbol in zip(withheld["name"], withheld["symbol"], strict=True)
+    ]
     reach = [*shown["value"], city if pd.notna(city) else 0.0, 0.0]
-    fig.update_xaxes(
-        range=[min(reach) * 1.15, max(reach) * 1.15 or 1]
-    )  # room for the labels outside the bars
-    fig.update_layout(
-        title=f"{meta['name']} – Rangfolge", xaxis_title=str(meta["unit"]), yaxis_title=None,
-        height=max(300, 28 * len(view) + 120), showlegend=False, separators=fmt.PLOTLY_SEPARATORS,
-        margin={"l": 10, "r": 40, "t": 60, "b": 40},
-    )  # fmt: skip
+    layout = {
+        "title": {"text": f"{meta['name']} – Rangfolge"},
+        "height": max(300, 28 * len(view) + 120),
+        "xaxis": {"title": {"text": str(meta["unit"])}, "range": [min(reach) * 1.15, max(reach) * 1.15 or 1]},
+        "yaxis": {"categoryorder": "array", "categoryarray": [*withheld["name"], *names]},
+        "shapes": shapes,
+        "annotations": notes,
+        "barmode": "overlay",
+        "showlegend": False,
+        "separators": fmt.PLOTLY_SEPARATORS,
+        "margin": {"l": 10, "r": 40, "t": 60, "b": 40},
+    }  # fmt: skip  (the x range leaves room for the labels outside the bars)
+    fig = go.Figure(data=bars, layout=layout)
     return fig
 
 
@@ -237,7 +273,7 @@ def ranking_table(view: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
     previous = view["previous_period"].iloc[0] if not view.empty else None
     unit, decimals = change_unit(str(meta["unit"])), int(meta["decimals"])
     return pd.DataFrame({
-        "Rang": [fmt.MISSING if pd.isna(r) else f"{r} von {n}" for r, n in zip(table["rank"], table["n_ranked"], strict=True)],
+        "Rang": [rank_words(r, n) or fmt.MISSING for r, n in zip(table["rank"], table["n_ranked"], strict=True)],
         "Gebiet": table["name"], "Wert": table["display"], label: table["reference_display"],
         f"Abweichung vom {label} ({unit})": [fmt.signed(d, decimals) for d in table["deviation"]],
         f"Veränderung zu {previous or '–'} ({unit})": table["change_display"],
@@ -319,7 +355,7 @@ def metadata_markdown(meta: Mapping[str, Any], year: int, provenance: Sequence[s
             f"- **Geheimhaltung:** Fallzahlen unter {int(meta['suppression_threshold'])} werden nicht gezeigt (*); "
             "ist in einem Bezirk nur ein Wert geheim, wird auch der kleinste Nachbarwert verborgen (.)."
         )
-    lines += [f"- **Importstapel:** {fmt.plain(line)}" for line in provenance]
+    lines += [f"- **Herkunft:** {fmt.plain(line)}" for line in provenance]
     return "\n".join(lines)
 
 

@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 import plotly.colors as pc
@@ -63,6 +62,8 @@ def class_bins(values: Sequence[float], method: str, k: int) -> tuple[float, ...
         return (float(y.max()),)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # mapclassify warns that numba is missing (only slower)
+        import mapclassify  # here, not at the top: it loads scikit-learn and SciPy (~100 MB)
+
         if method == "quantiles":
             classifier = mapclassify.Quantiles(y, k=k)
         elif method == "equal_interval":

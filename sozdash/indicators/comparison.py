@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.core import fmt
 from sozdash.indicators.explorer import city_code, parent_map
-from sozdash.indicators.reference import is_count
+from sozdash.indicators.reference import count_rows
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
 
@@ -43,7 +43,7 @@ def count_keys(engine: Engine, indicators: Collection[str]) -> set[str]:
     """The keys among ``indicators`` that are counts (``reference.is_count``)."""
     catalogue = queries.indicators(engine)
     chosen = catalogue[catalogue["key"].isin(list(indicators))]
-    return {str(row["key"]) for _, row in chosen.iterrows() if is_count(row)}
+    return set(chosen.loc[count_rows(chosen), "key"].astype(str))
 
 
 def comparison_table(
@@ -60,7 +60,10 @@ def comparison_table(
         title = f"{names.get(code, code)} (Stadt)" if code == city else names.get(code, code)
         cells = [shown.get(key, fmt.MISSING) for key in labels]
         if code == city:
-            cells = [f"{c} (Summe)" if key in counts and c != fmt.MISSING else c for key, c in zip(labels, cells, strict=True)]
+            cells = [
+                f"{c} (Summe)" if key in counts and c != fmt.MISSING else c
+                for key, c in zip(labels, cells, strict=True)
+            ]
         table[title] = cells
     return table
 

@@ -289,6 +289,31 @@ def catalogue(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
 
 
+CATALOGUE_OVERVIEW = [
+    "Indikator",
+    "Lebenslage",
+    "Einheit",
+    "Richtung",
+    "Jahre",
+    "Stand",
+    "Abdeckung",
+    "Ebenen",
+]
+"""The catalogue's columns in the overview table, names first and the long list of levels last (it is
+repeated in each entry, so nothing needed hides to the right); the long texts follow as entries."""
+
+
+def catalogue_entries(frame: pd.DataFrame) -> list[str]:
+    """One markdown entry per catalogue row with the full definition, formula and source (imported
+    texts escaped by ``fmt.plain``)."""
+    return [
+        f"**{fmt.plain(row['Indikator'])}** ({fmt.plain(row['Lebenslage'])}): {fmt.plain(row['Definition'])}  \n"
+        f"*Formel:* {fmt.plain(row['Formel'])} · *Einheit:* {fmt.plain(row['Einheit'])} · "
+        f"*Ebenen:* {fmt.plain(row['Ebenen'])} · *Quelle:* {fmt.plain(row['Quelle'])}"
+        for row in frame.to_dict("records")
+    ]
+
+
 def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
     """Rows of the catalogue containing every word of ``text`` in any column (case-insensitive)."""
     words = text.lower().split()

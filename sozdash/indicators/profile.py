@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, case, or_, select
 
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.access.visibility import public_rows
@@ -30,32 +30,42 @@ from sozdash.core.vocab import CONTROLLING_STATUS, LEBENSLAGEN
 from sozdash.indicators.explorer import parent_map
 from sozdash.indicators.reference import LABELS as REFERENCE_LABELS
 from sozdash.indicators.reference import reference as reference_of
-from sozdash.indicators.sentences import CLEARLY, SLIGHTLY, profile_sentence
+from sozdash.indicators.sentences import CLEARLY, SLIGHTLY, position_words, profile_sentence, rank_words
 from sozdash.indicators.trends import DEFAULT_TOLERANCE, change_over
 from sozdash.programmes import altenhilfe, projects
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
-from sozdash.store.models import Area, Observation
+from sozdash.store.models import Area, Indicator, Observation
 
 TREND_YEARS = 5
 METHOD_NOTE = (
-    "z = (Wert − Referenz) ÷ Standardabweichung der Gebiete derselben Ebene im selben Jahr; Referenz ist "
-    "der städtische Wert (bei Anzahlen und ohne Stadtwert der Mittelwert der Gebiete). "
-    f"|z| ≥ {fmt.number(CLEARLY, 1)} heißt „deutlich“, |z| ≥ {fmt.number(SLIGHTLY, 1)} „leicht“ über/unter, "
-    f"sonst „etwa auf“. Rang 1 = höchster Wert. Trend: Veränderung gegenüber {TREND_YEARS} Jahren zuvor; "
-    f"Änderungen unter {fmt.number(DEFAULT_TOLERANCE * 100)} % des früheren Werts gelten als „etwa gleich“."
+    "Vergleichswert ist der Stadtwert; bei Anzahlen (und wo ein Stadtwert fehlt) der Mittelwert der "
+    "Gebiete derselben Ebene. Der Abstand eines Gebiets zum Vergleichswert wird durch die "
+    "Standardabweichung der Werte aller Gebiete derselben Ebene im selben Jahr geteilt: "
+    "z = (Wert − Vergleichswert) ÷ Standardabweichung. "
+    f"Ab z = {fmt.number(CLEARLY, 1)} (oder −{fmt.number(CLEARLY, 1)}) heißt die Lage „deutlich“ über (unter), "
+    f"ab {fmt.number(SLIGHTLY, 1)} „leicht“, sonst „etwa auf“ dem Vergleichswert. Rang 1 = höchster Wert. "
+    f"Trend: Veränderung gegenüber {TREND_YEARS} Jahren zuvor; Änderungen unter "
+    f"{fmt.number(DEFAULT_TOLERANCE * 100)} % des früheren Werts gelten als „etwa gleich“."
 )
+"""The exact rule behind the words, for the "Wie berechnet?" expander."""
 PROFILE_COLUMNS = [
     "indicator", "name", "lebenslage", "unit", "decimals", "polarity", "value", "display", "city_value",
     "city_display", "reference", "reference_kind", "z", "z_min", "z_q25", "z_q75", "z_max", "rank", "n",
     "previous_period", "trend", "position", "is_demo", "sentence",
 ]  # fmt: skip
 POSITION_STYLE = {  # legend word, marker symbol, colour (Okabe-Ito, colour-blind safe)
-    "ungünstiger": ("ungünstiger als Referenz", "x", "#D55E00"),
-    "günstiger": ("günstiger als Referenz", "diamond", "#0072B2"),
+    "ungünstiger": ("ungünstiger als der Vergleichswert", "x", "#D55E00"),
+    "günstiger": ("günstiger als der Vergleichswert", "diamond", "#0072B2"),
     "abweichend": ("abweichend (ohne Wertung)", "square", "#CC79A7"),
-    "etwa gleich": ("etwa wie Referenz (|z| < 0,5)", "circle", "#555555"),
+    "etwa gleich": ("etwa wie der Vergleichswert", "circle", "#555555"),
 }
+ASSESSMENT = {"ungünstiger": "ungünstig", "günstiger": "günstig"}
+"""The assessment added to a position in words."""
+AXIS_TICKS = {-2 * CLEARLY: "weit darunter", -CLEARLY: "deutlich darunter", -SLIGHTLY: "leicht darunter",
+              0.0: "Vergleichswert", SLIGHTLY: "leicht darüber", CLEARLY: "deutlich darüber",
+              2 * CLEARLY: "weit darüber"}  # fmt: skip
+"""Words on the spine chart's axis at the thresholds of ``sozdash.indicators.sentences``."""
 
 
 def _position(z: float, polarity: str) -> str | None:
@@ -144,14 +154,40 @@ def area_profile(engine: Engine, area: str, year: int, public_only: bool = True)
     areas = queries.areas(engine)
     catalogue = public_rows(queries.indicators(engine), public_only)
     row = areas[areas["code"] == area].iloc[0]
-    obs = queries.observations(engine, level=row["level"])
     city_level = queries.city_level(engine)
-    city = queries.observations(engine, level=city_level)
-    first = year - TREND_YEARS
-    obs = pd.concat([obs, city], ignore_index=True)
-    obs = obs[obs["period"].isin([first, year]) & obs["indicator"].isin(catalogue["key"])]
     parent_of = parent_map(areas)
+    obs = _profile_observations(
+        engine, area, str(row["level"]), city_level, year, parent_of, list(catalogue["key"])
+    )
     return build_profile(obs, catalogue, parent_of, area, row["name"], year, city_level)
+
+
+def _profile_observations(
+    engine: Engine, area: str, level: str, city_level: str, year: int, parent_of: dict[str, str], keys: list[str]
+) -> pd.DataFrame:  # fmt: skip
+    """Only what ``build_profile`` needs, in one query: ``year`` for every area of ``level`` (peers
+    and their secondary suppression) and the city; ``TREND_YEARS`` earlier the area and its
+    siblings (the areas its suppression depends on). The rows of the level come first."""
+    parent = parent_of.get(area)
+    siblings = [code for code, of in parent_of.items() if parent is not None and of == parent] or [area]
+    is_city = Area.level == city_level
+    statement = (
+        select(
+            Area.code.label("area"), Area.level, Indicator.key.label("indicator"), Observation.period,
+            Observation.value, Observation.numerator, Observation.status, Observation.symbol, Observation.is_demo,
+        )
+        .join(Area, Observation.area_id == Area.id)
+        .join(Indicator, Observation.indicator_id == Indicator.id)
+        .where(
+            Indicator.key.in_(keys),
+            or_(
+                and_(Observation.period == year, or_(Area.level == level, is_city)),
+                and_(Observation.period == year - TREND_YEARS, Area.level == level, Area.code.in_(siblings)),
+            ),
+        )
+        .order_by(case((is_city, 1), else_=0), Area.id, Indicator.key, Observation.period)
+    )  # fmt: skip
+    return queries.read_frame(engine, statement)
 
 
 @cached_query
@@ -167,30 +203,47 @@ def area_years(engine: Engine, area: str | None = None) -> list[int]:
 def reference_texts(profile: pd.DataFrame) -> list[str]:
     """Each row's reference with its name: "12,2 % (Stadtwert)", "12.715 Personen (Mittelwert der Gebiete)"."""
     return [
-        f"{fmt.value_with_unit(value, unit, decimals)} ({REFERENCE_LABELS[kind]})" if not pd.isna(value) else fmt.MISSING
+        f"{fmt.value_with_unit(value, unit, decimals)} ({REFERENCE_LABELS[kind]})"
+        if not pd.isna(value)
+        else fmt.MISSING
         for value, kind, unit, decimals in zip(
             profile["reference"], profile["reference_kind"], profile["unit"], profile["decimals"], strict=True
         )
     ]
 
 
+def position_texts(profile: pd.DataFrame) -> list[str]:
+    """Each row's position in words with its assessment: "leicht unter dem städtischen Wert (günstig)"."""
+    texts = []
+    for z, kind, position in zip(profile["z"], profile["reference_kind"], profile["position"], strict=True):
+        words = position_words(z, kind)
+        texts.append(
+            fmt.MISSING
+            if words is None
+            else words + (f" ({ASSESSMENT[position]})" if position in ASSESSMENT else "")
+        )
+    return texts
+
+
+def rank_texts(profile: pd.DataFrame) -> list[str]:
+    """Each row's "Rang 2 von 13" (1 = highest value)."""
+    return [rank_words(r, n) or fmt.MISSING for r, n in zip(profile["rank"], profile["n"], strict=True)]
+
+
 def profile_table(profile: pd.DataFrame) -> pd.DataFrame:
-    """The visible German table of a profile (strings, as displayed)."""
+    """The visible German table of a profile (strings, as displayed), the key columns first."""
     return pd.DataFrame(
         {
             "Indikator": profile["name"],
             "Wert": profile["display"],
-            "Stadt": profile["city_display"],
-            "Vergleichswert": reference_texts(profile),
-            "Abweichung (z)": [
-                fmt.signed(z, 2) + (f" ({p})" if isinstance(p, str) else "")
-                for z, p in zip(profile["z"], profile["position"], strict=True)
-            ],
-            "Rang": [fmt.MISSING if pd.isna(r) else f"{int(r)} von {n}" for r, n in zip(profile["rank"], profile["n"], strict=True)],
+            "Lage zum Vergleichswert": position_texts(profile),
+            "Rang": rank_texts(profile),
             "Trend": [
                 f"{t.arrow} {t.label} (seit {p})" if t is not None else f"kein Trend (kein Wert {p})"
                 for t, p in zip(profile["trend"], profile["previous_period"], strict=True)
             ],
+            "Vergleichswert": reference_texts(profile),
+            "Stadtwert": profile["city_display"],
         }
     )  # fmt: skip
 
@@ -217,13 +270,13 @@ def spine_figure(profile: pd.DataFrame) -> go.Figure:
             data.append({
                 "type": "scatter", "mode": "markers", "name": label, "y": y(part), "x": part["z"].tolist(),
                 "marker": {"symbol": symbol, "size": 12, "color": colour, "line": {"width": 1, "color": "#000"}},
-                "customdata": [[n, d, r] for n, d, r in zip(part["name"], part["display"], reference_texts(part), strict=True)],
-                "hovertemplate": "%{customdata[0]}: %{customdata[1]} (Vergleich: %{customdata[2]}), z = %{x:.2f}<extra></extra>",
+                "customdata": [list(row) for row in zip(part["name"], part["display"], reference_texts(part), position_texts(part), strict=True)],
+                "hovertemplate": "%{customdata[0]}: %{customdata[1]} (Vergleich: %{customdata[2]}) – %{customdata[3]}<extra></extra>",
             })  # fmt: skip
     layout = {
         "barmode": "overlay", "height": 170 + 40 * len(profile), "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
-        "xaxis": {"title": {"text": "Abweichung von der Referenz in Standardabweichungen (← darunter · darüber →)"},
-                  "zeroline": False},
+        "xaxis": {"title": {"text": "Lage zum Vergleichswert (← darunter · darüber →)"}, "zeroline": False,
+                  "tickmode": "array", "tickvals": list(AXIS_TICKS), "ticktext": list(AXIS_TICKS.values())},
         "yaxis": {"autorange": "reversed", "tickfont": {"size": 11}},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
         "shapes": [{"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "yref": "paper", "line": {"color": "#000", "width": 2}}],
@@ -232,43 +285,54 @@ def spine_figure(profile: pd.DataFrame) -> go.Figure:
 
 
 def spine_summary(profile: pd.DataFrame, area_name: str) -> str:
-    """A one-sentence text summary of a spine chart."""
-    clear = profile[profile["z"].abs() >= 1]
+    """A short text summary of a spine chart, in words and ranks."""
+    clear = profile[profile["z"].abs() >= CLEARLY]
     worse = int((profile["position"] == "ungünstiger").sum())
     better = int((profile["position"] == "günstiger").sum())
     text = (
-        f"{area_name}: {len(clear)} von {len(profile)} Indikatoren weichen deutlich (|z| ≥ 1) von der "
-        f"Referenz ab; {worse} liegen ungünstiger, {better} günstiger."
+        f"{area_name}: {len(clear)} von {len(profile)} Indikatoren liegen deutlich über oder unter dem "
+        f"Vergleichswert; {worse} liegen ungünstiger, {better} günstiger."
     )
     if profile["z"].notna().any():
-        top = profile.iloc[profile["z"].abs().argmax()]
-        text += f" Am stärksten: „{top['name']}“ mit z = {fmt.signed(top['z'], 2)}."
+        top = profile.iloc[[int(profile["z"].abs().argmax())]]
+        where = ", ".join([position_texts(top)[0], rank_texts(top)[0]])
+        text += f" Am stärksten: „{top['name'].iloc[0]}“ ({where})."
     return text
 
 
 def spine_table(profile: pd.DataFrame) -> pd.DataFrame:
-    """The data behind a spine chart, German formatted."""
-    columns = {"z": "z dieses Gebiets", "z_min": "z Minimum", "z_q25": "z 25-%-Quantil",
-               "z_q75": "z 75-%-Quantil", "z_max": "z Maximum"}  # fmt: skip
-    table = pd.DataFrame(
+    """The data behind a spine chart in words and ranks (exact figures: :func:`method_table`)."""
+    return pd.DataFrame(
         {
             "Lebenslage": profile["lebenslage"].map(LEBENSLAGEN),
             "Indikator": profile["name"],
             "Wert": profile["display"],
+            "Vergleichswert": reference_texts(profile),
+            "Lage zum Vergleichswert": position_texts(profile),
+            "Rang": rank_texts(profile),
         }
     )
+
+
+def method_table(profile: pd.DataFrame) -> pd.DataFrame:
+    """The exact figures behind the words (for "Wie berechnet?"): z of this area and the spread of
+    all areas of the level, German formatted."""
+    columns = {"z": "z dieses Gebiets", "z_min": "z Minimum", "z_q25": "z 25-%-Quantil",
+               "z_q75": "z 75-%-Quantil", "z_max": "z Maximum"}  # fmt: skip
+    table = pd.DataFrame({"Indikator": profile["name"], "Wert": profile["display"],
+                          "Vergleichswert": reference_texts(profile)})  # fmt: skip
     for column, label in columns.items():
         table[label] = [fmt.number(v, 2) for v in profile[column]]
     return table
 
 
-NO_CLEAR_DEVIATION = "Kein Indikator weicht deutlich (|z| ≥ 1) von der Referenz ab."
+NO_CLEAR_DEVIATION = "Kein Indikator liegt deutlich über oder unter dem Vergleichswert."
 
 
 def highlights(profile: pd.DataFrame, limit: int = 5) -> list[str]:
-    """Sentences of the indicators that deviate most clearly (|z| ≥ 1, assessed ones first), or
-    the one sentence saying that none does."""
-    clear = profile[(profile["z"].abs() >= 1) & profile["sentence"].notna()]
+    """Sentences of the indicators that deviate most clearly (``|z| ≥ CLEARLY``, assessed ones
+    first), or the one sentence saying that none does."""
+    clear = profile[(profile["z"].abs() >= CLEARLY) & profile["sentence"].notna()]
     clear = clear.assign(weight=clear["z"].abs() + (clear["polarity"] != "neutral") * 100)
     return clear.sort_values("weight", ascending=False)["sentence"].head(limit).tolist() or [
         NO_CLEAR_DEVIATION

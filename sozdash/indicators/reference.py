@@ -27,6 +27,11 @@ def is_count(meta: Mapping[str, Any] | pd.Series) -> bool:
     return str(meta["aggregation"]) == COUNT_AGGREGATION
 
 
+def count_rows(catalogue: pd.DataFrame) -> pd.Series:
+    """``is_count`` of every row of a catalogue frame, as a boolean column."""
+    return catalogue["aggregation"].astype(str).eq(COUNT_AGGREGATION)
+
+
 @dataclass(frozen=True)
 class Reference:
     """``kind`` ``stadt`` (the city value) or ``mittel`` (the mean of the areas); ``value`` is

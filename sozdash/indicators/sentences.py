@@ -40,6 +40,17 @@ def deviation_words(z: float | None) -> str | None:
     return f"{strength} {'über' if z > 0 else 'unter'}"
 
 
+def position_words(z: float | None, reference_kind: str) -> str | None:
+    """``deutlich über dem städtischen Wert`` – the deviation in words with its reference."""
+    words = deviation_words(z)
+    return None if words is None else f"{words} {REFERENCE_WORDS[reference_kind]}"
+
+
+def rank_words(rank: object, n: int) -> str | None:
+    """``Rang 2 von 13`` (1 = highest value); ``None`` without a rank."""
+    return None if rank is None or pd.isna(rank) else f"Rang {int(rank)} von {n}"  # type: ignore[call-overload]
+
+
 def trend_clause(trend: Trend | None, since: int) -> str | None:
     """``seit 2019 ist der Wert gestiegen (ungünstig)``; ``None`` without a trend."""
     if trend is None:

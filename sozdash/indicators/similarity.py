@@ -17,14 +17,24 @@ from sqlalchemy import Engine
 from sozdash.access.confidentiality import apply_confidentiality
 from sozdash.core import fmt
 from sozdash.indicators.explorer import parent_map
+from sozdash.indicators.sentences import rank_words
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
 
-EXPLANATION = (
-    "Der Abstand ist die euklidische Distanz der standardisierten Werte (z-Werte) über die "
-    "{k} gewählten Indikatoren: 0 heißt gleiche Werte, 1 entspricht etwa einer Standardabweichung "
-    "Unterschied bei einem Indikator – je kleiner, desto ähnlicher."
+SUMMARY = (
+    "Die Gebiete derselben Ebene, deren Werte bei den {k} gewählten Indikatoren im Jahr {year} denen von "
+    "{name} am nächsten kommen; Rang 1 ist das ähnlichste Gebiet."
 )
+"""The visible explanation, in words (``k`` indicators, ``year``, the reference's ``name``)."""
+EXPLANATION = (
+    "Jeder Indikator wird über die Gebiete standardisiert (z = (Wert − Mittelwert) ÷ Standardabweichung), "
+    "damit jeder gleich zählt, egal in welcher Einheit. Der Abstand ist die euklidische Distanz dieser "
+    "z-Werte über die gewählten Indikatoren: 0 heißt gleiche Werte, 1 entspricht etwa einer "
+    "Standardabweichung Unterschied bei einem Indikator – je kleiner, desto ähnlicher. Gebiete ohne "
+    "veröffentlichten Wert bei einem gewählten Indikator werden nicht verglichen."
+)
+"""The exact method, for "Wie berechnet?"."""
+REFERENCE_ROW = "Referenzgebiet"
 
 
 def standardise(values: pd.DataFrame) -> pd.DataFrame:
@@ -54,7 +64,8 @@ def similar_areas(
     engine: Engine, reference: str, indicators: tuple[str, ...], year: int, limit: int = 5
 ) -> pd.DataFrame:
     """Nearest areas of the reference's level in ``year`` over ``indicators`` (cached), with
-    German columns Gebiet, Abstand and the displayed values."""
+    German columns Gebiet, Ähnlichkeit ("Rang 1 von 12"), Abstand (the exact figure) and the
+    displayed values."""
     areas = queries.areas(engine)
     level = areas.loc[areas["code"] == reference, "level"].iloc[0]
     parent_of = parent_map(areas)
@@ -68,8 +79,10 @@ def similar_areas(
     shown = obs.pivot_table(index="area", columns="indicator", values="display", aggfunc="first")
     labels = dict(zip(catalogue["key"], catalogue["name"], strict=True))
     codes = [reference, *result["area"]]
-    distances = ["Referenz", *(fmt.number(d, 2) for d in result["distance"])]
-    table = pd.DataFrame({"Gebiet": [names[c] for c in codes], "Abstand": distances})
+    compared = len(values.dropna()) - 1
+    distances = [fmt.MISSING, *(fmt.number(d, 2) for d in result["distance"])]
+    ranks = [REFERENCE_ROW, *(rank_words(i, compared) or fmt.MISSING for i in range(1, len(result) + 1))]
+    table = pd.DataFrame({"Gebiet": [names[c] for c in codes], "Ähnlichkeit": ranks, "Abstand": distances})
     for key in indicators:
         if key in shown.columns:
             table[labels[key]] = [shown[key].get(c, fmt.MISSING) for c in codes]

@@ -161,6 +161,14 @@ def package_funding(engine: Engine) -> pd.DataFrame:
     return frame
 
 
+@cached_query
+def period_packages(engine: Engine, period: str) -> pd.DataFrame:
+    """The packages of one period (funding round key)."""
+    frame = packages(engine)
+    return frame[frame["round_key"] == period]
+
+
+@cached_query
 def periods(engine: Engine) -> pd.DataFrame:
     """The five-year periods (funding rounds of the Wirkungspakete programme)."""
     frame = rounds(engine)
@@ -208,29 +216,30 @@ def default_period(engine: Engine, as_of: dt.date) -> str:
     return started["key"].iloc[-1] if not started.empty else frame["key"].iloc[0]
 
 
+@cached_query
 def measured(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     """Measurements taken by ``as_of`` with expected value, progress and light."""
     rows = measurements(engine)
     rows = rows[rows["measured_on"].notna()]
     rows = rows[rows["measured_on"] <= as_of].copy()
-    args = zip(rows["baseline"], rows["baseline_year"], rows["target"], rows["target_year"], rows["value"],
-               [d.year for d in rows["measured_on"]], strict=True)  # fmt: skip
-    rows["light"] = [traffic_light(*a) for a in args]
-    rows["expected"] = [
-        expected_value(b, by, t, ty, d.year)
-        for b, by, t, ty, d in zip(rows["baseline"], rows["baseline_year"], rows["target"], rows["target_year"], rows["measured_on"], strict=True)
-    ]  # fmt: skip
+    years = pd.to_datetime(rows["measured_on"]).dt.year
+    path = list(zip(rows["baseline"], rows["baseline_year"], rows["target"], rows["target_year"], strict=True))
+    rows["light"] = [
+        traffic_light(b, by, t, ty, v, y) for (b, by, t, ty), v, y in zip(path, rows["value"], years, strict=True)
+    ]
+    rows["expected"] = [expected_value(b, by, t, ty, y) for (b, by, t, ty), y in zip(path, years, strict=True)]
     rows["progress"] = [
         progress(b, e, v) for b, e, v in zip(rows["baseline"], rows["expected"], rows["value"], strict=True)
     ]
     return rows
 
 
+@cached_query
 def package_lights(engine: Engine, as_of: dt.date) -> dict[str, str]:
     """Light per package: the worst latest light of its key figures as of ``as_of``."""
     rows = measured(engine, as_of)
     latest = rows.groupby("key").tail(1)
-    lights = {key: worst(list(group["light"])) for key, group in latest.groupby("package")}
+    lights = latest.groupby("package")["light"].agg(lambda group: worst(list(group)))
     return {key: lights.get(key, "keine_messung") for key in packages(engine)["key"]}
 
 
@@ -254,7 +263,7 @@ def controlling_demo(engine: Engine, as_of: dt.date, period: str | None = None) 
     is example data."""
     rows = controlling_meetings(engine)
     if period is not None:
-        rows = rows[rows["package"].isin(set(packages(engine).query("round_key == @period")["key"]))]
+        rows = rows[rows["package"].isin(set(period_packages(engine, period)["key"]))]
     return bool(rows.loc[rows["date"] <= as_of, "is_demo"].any())
 
 
@@ -263,27 +272,31 @@ def demo_label(text: str, is_demo: bool) -> str:
     return f"{text} (Beispieldaten)" if is_demo else text
 
 
+@cached_query
 def packages_table(engine: Engine, period: str, as_of: dt.date) -> pd.DataFrame:
-    """Packages of a period in German with funding per year, controlling status and light."""
-    frame = packages(engine)
-    frame = frame[frame["round_key"] == period]
+    """Packages of a period in German: title, traffic light and controlling status first, then
+    provider, area, funding per year and the texts."""
+    frame = period_packages(engine, period)
     money, lights = package_funding(engine), package_lights(engine, as_of)
+    texts = money["year"].astype(str) + ": " + money["amount"].map(fmt.euro)
+    per_year = texts.groupby(money["package"]).agg("; ".join)
     return pd.DataFrame({
-        "Periode": list(frame["round"]), "Träger": list(frame["provider"]), "Titel": list(frame["title"]),
-        "Stadtteil": list(frame["area_name"].fillna("nicht belegt")), "Zielgruppe": list(frame["target_group"].fillna("nicht belegt")),
-        "Wirkungsziel": list(frame["impact_goal"].fillna("nicht belegt")), "Leistungen": list(frame["services"].fillna("nicht belegt")),
-        "Förderung je Jahr": ["; ".join(f"{y}: {fmt.euro(a)}" for y, a in zip(m["year"], m["amount"], strict=True)) or "nicht belegt"
-                              for m in (money[money["package"] == k] for k in frame["key"])],
+        "Titel": list(frame["title"]),
+        demo_label("Ampel", lights_demo(engine, as_of)): [light_label(lights[k]) for k in frame["key"]],
         "Controlling": [vocab.CONTROLLING_STATUS[controlling_status(s, a, b, as_of)]
                         for s, a, b in zip(frame["controlling_status"], frame["start_year"], frame["end_year"], strict=True)],
-        demo_label("Ampel", lights_demo(engine, as_of)): [light_label(lights[k]) for k in frame["key"]],
+        "Träger": list(frame["provider"]), "Stadtteil": list(frame["area_name"].fillna("nicht belegt")),
+        "Förderung je Jahr": list(frame["key"].map(per_year).fillna("nicht belegt")),
+        "Periode": list(frame["round"]), "Zielgruppe": list(frame["target_group"].fillna("nicht belegt")),
+        "Wirkungsziel": list(frame["impact_goal"].fillna("nicht belegt")), "Leistungen": list(frame["services"].fillna("nicht belegt")),
         "Quelle": list(frame["source"]), "Hinweis": list(frame["note"].fillna("")),
     })  # fmt: skip
 
 
+@cached_query
 def controlling_table(engine: Engine, period: str, as_of: dt.date) -> pd.DataFrame:
     """Controlling meetings of a period's packages held by ``as_of``, in German."""
-    keys = set(packages(engine).query("round_key == @period")["key"])
+    keys = set(period_packages(engine, period)["key"])
     rows = controlling_meetings(engine)
     rows = rows[rows["package"].isin(keys) & (rows["date"] <= as_of)]
     return pd.DataFrame({
@@ -293,12 +306,14 @@ def controlling_table(engine: Engine, period: str, as_of: dt.date) -> pd.DataFra
     })  # fmt: skip
 
 
+@cached_query
 def budget_comparison(engine: Engine) -> pd.DataFrame:
     """Per year of periods with an annual budget: budget, package funding in the data, share."""
-    money, rows = package_funding(engine), []
+    money = package_funding(engine).groupby("year")["amount"].sum()
+    rows = []
     for period in periods(engine).dropna(subset=["annual_budget"]).to_dict("records"):
         for year in range(period["start_date"].year, period["end_date"].year + 1):
-            documented = float(money.loc[money["year"] == year, "amount"].sum())
+            documented = float(money.get(year, 0.0))
             budget = float(period["annual_budget"])
             rows.append({
                 "Jahr": year, "Jahresbudget": fmt.euro(budget), "in Paketen belegt": fmt.euro(documented),
@@ -308,6 +323,7 @@ def budget_comparison(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@cached_query
 def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
     """Measured values of a package's key figures against the linear target path and the
     90 % tolerance line, with the light of each measurement as symbol and word."""
@@ -343,12 +359,12 @@ def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go
     )
     table = pd.DataFrame({
         "Kennzahl": list(rows["name"]), "Stand": [fmt.date(d) for d in rows["measured_on"]],
+        "Ampel": [light_label(light) for light in rows["light"]],
         "Messwert": [fmt.number(v, 1 if v % 1 else 0) for v in rows["value"]],
         "Ausgangswert": [f"{fmt.number(b)} ({y})" for b, y in zip(rows["baseline"], rows["baseline_year"], strict=True)],
         "Zielwert": [f"{fmt.number(t)} ({y})" for t, y in zip(rows["target"], rows["target_year"], strict=True)],
         "Soll laut Zielpfad": [fmt.number(e, 1) for e in rows["expected"]],
         "Fortschritt in % des Solls": [fmt.number(p * 100 if p is not None else None, 0) for p in rows["progress"]],
-        "Ampel": [light_label(light) for light in rows["light"]],
         "Beispieldaten": ["ja (erfunden)" if d else "nein" for d in rows["value_is_demo"]],
         "Quelle": list(rows["value_source"]),
     })  # fmt: skip
@@ -363,23 +379,27 @@ def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go
     return fig, summary, table
 
 
+@cached_query
 def coverage_level(engine: Engine, period: str) -> tuple[str, str]:
     """The level of the coverage view (key, name): the level of the period's packages, else the
     finest level with population 65+ ("" when there is none)."""
     areas = queries.areas(engine)
-    placed = areas.loc[areas["code"].isin(packages(engine).query("round_key == @period")["area"]), "level"]
+    placed = areas.loc[areas["code"].isin(period_packages(engine, period)["area"]), "level"]
     level = str(placed.mode().iloc[0]) if not placed.empty else explorer.default_level(engine, "bevoelkerung_65plus")
     return level or "", queries.area_levels(engine).get(level or "", "Gebiet")
 
 
+@cached_query
 def coverage(engine: Engine, period: str, as_of: dt.date) -> tuple[pd.DataFrame, int | None, bool]:
     """Per area of ``coverage_level`` (column named after the level): packages of the period,
     population 65+ and old-age indicators (newest year as of ``as_of``, after statistical
     confidentiality); returns the frame, the data year and whether values are demo."""
     level, level_name = coverage_level(engine, period)
-    areas = queries.areas(engine).query("level == @level")
-    chosen = packages(engine).query("round_key == @period")
-    older = explorer.series(engine, "bevoelkerung_65plus", level).query("level == @level")
+    areas = queries.areas(engine)
+    areas = areas[areas["level"] == level]
+    chosen = period_packages(engine, period)
+    older = explorer.series(engine, "bevoelkerung_65plus", level)
+    older = older[older["level"] == level]
     year = refdate.newest_data_year(older["period"], as_of)
     frame = pd.DataFrame({"code": areas["code"], level_name: areas["name"]})
     per_area = chosen.groupby("area")["title"]
@@ -390,17 +410,19 @@ def coverage(engine: Engine, period: str, as_of: dt.date) -> tuple[pd.DataFrame,
     frame["Pakete je 1.000 Ältere"] = (frame["Wirkungspakete"] / frame["65 Jahre und älter"] * 1000).round(2)
     demo = bool(values["is_demo"].any())
     for key in OLD_AGE_INDICATORS:
-        obs = explorer.series(engine, key, level).query("level == @level")
+        obs = explorer.series(engine, key, level)
+        obs = obs[obs["level"] == level]
         obs = obs[obs["period"] == year].set_index("area")
         demo |= bool(obs["is_demo"].any())
         meta = explorer.indicator_row(engine, key)
         frame[f"{meta['name']} ({meta['unit']})"] = frame["code"].map(obs["value"]).round(1)
-    frame["Abdeckung"] = frame["Wirkungspakete"].gt(0).map(
+    frame.insert(2, "Abdeckung", frame["Wirkungspakete"].gt(0).map(
         {True: "✓ mit Paket", False: "○ kein Paket in den Daten"}
-    )
+    ))  # fmt: skip
     return frame.drop(columns="code").sort_values("65 Jahre und älter", ascending=False), year, demo
 
 
+@cached_query
 def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
     """Population 65+ per Stadtteil, bars marked by whether a package of the period is there."""
     frame, year, demo = coverage(engine, period, as_of)
@@ -414,7 +436,7 @@ def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Fig
                       height=420, barmode="group")  # fmt: skip
     fig.update_xaxes(categoryorder="array", categoryarray=list(frame[name]))
     uncovered = frame[frame["Wirkungspakete"] == 0].head(3)
-    chosen = packages(engine).query("round_key == @period")
+    chosen = period_packages(engine, period)
     unassigned = int(chosen["area"].isna().sum())
     summary = (
         f"{int((frame['Wirkungspakete'] > 0).sum())} von {len(frame)} Gebieten ({name}) haben ein Wirkungspaket "
@@ -426,6 +448,7 @@ def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Fig
     return fig, summary, frame
 
 
+@cached_query
 def planning_figure(engine: Engine, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
     """The planning cycle as dated in the data: programme events and controlling meetings."""
     events = timeline.events(engine)

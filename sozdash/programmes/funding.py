@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 from sqlalchemy import Engine, func, select
 
@@ -64,13 +63,15 @@ def rounds(engine: Engine) -> pd.DataFrame:
 
 @cached_query
 def programmes(engine: Engine) -> pd.DataFrame:
-    """Programmes in German with funder, years and source."""
+    """Programmes in German with funder, years and source (a missing year or text is ``–``)."""
     statement = select(
         Programme.short_name.label("Programm"), Programme.name.label("Name"), Programme.funder.label("Fördergeber"),
         Programme.start_year.label("seit"), Programme.description.label("Beschreibung"),
         Programme.source.label("Quelle"), Programme.note.label("Hinweis"),
     ).order_by(Programme.id)  # fmt: skip
-    return queries.read_frame(engine, statement)
+    frame = queries.read_frame(engine, statement)
+    frame["seit"] = [fmt.MISSING if pd.isna(y) else str(int(y)) for y in frame["seit"]]
+    return frame.fillna(fmt.MISSING)
 
 
 def success_rate(outcomes: Iterable[str | None]) -> tuple[int, int, float | None]:
@@ -85,6 +86,7 @@ def success_rate(outcomes: Iterable[str | None]) -> tuple[int, int, float | None
     return approved, len(decided), (approved / len(decided) if decided else None)
 
 
+@cached_query
 def applications_as_of(engine: Engine, as_of: dt.date, public_only: bool = False) -> pd.DataFrame:
     """Applications with their outcome as known on ``as_of`` (``None`` = not yet submitted)."""
     apps = projects.applications(engine, public_only).copy()
@@ -93,16 +95,18 @@ def applications_as_of(engine: Engine, as_of: dt.date, public_only: bool = False
 
 
 def applications_table(apps: pd.DataFrame) -> pd.DataFrame:
-    """Applications per round in German with outcome and reason."""
+    """Applications in German, the outcome right after the title, then round, date and reason."""
     return pd.DataFrame({
-        "Förderrunde": list(apps["round"]), "Antrag": list(apps["title"]), "Art": list(apps["kind"]),
+        "Antrag": list(apps["title"]), "Ergebnis": [vocab.APPLICATION_OUTCOMES[o] for o in apps["outcome_as_of"]],
+        "Förderrunde": list(apps["round"]),
         "Eingereicht": [fmt.date(d, p) for d, p in zip(apps["submitted_on"], apps["submitted_precision"], strict=True)],
-        "Ergebnis": [vocab.APPLICATION_OUTCOMES[o] for o in apps["outcome_as_of"]],
+        "Art": list(apps["kind"]),
         "Begründung": [r if o != "offen" else "" for r, o in zip(apps["reason"].fillna(""), apps["outcome_as_of"], strict=True)],
         "Quelle": list(apps["source"]),
     })  # fmt: skip
 
 
+@cached_query
 def success_text(engine: Engine, as_of: dt.date, public_only: bool = False) -> str:
     """The city's success rate as a German sentence with its definition."""
     approved, decided, rate = success_rate(applications_as_of(engine, as_of, public_only)["outcome_as_of"])
@@ -127,12 +131,11 @@ def involvement_labels(city: str) -> dict[str, str]:
     }
 
 
-def involvement(round_key: str, programme_key: str, portfolio: pd.DataFrame, apps: pd.DataFrame) -> str:
-    """The city's part in a round as of the Stichtag (keys of ``involvement_labels``)."""
+def involvement(programme_key: str, statuses: set[str], outcomes: set[str | None]) -> str:
+    """The city's part in a round as of the Stichtag (keys of ``involvement_labels``), from the
+    statuses of its projects and the outcomes of its applications."""
     if programme_key == "wirkungspakete":
         return "kommunal"
-    statuses = set(portfolio.loc[portfolio["round_key"] == round_key, "status"])
-    outcomes = set(apps.loc[apps["round_key"] == round_key, "outcome_as_of"])
     if statuses & set(FUNDED) or "bewilligt" in outcomes:
         return "gefoerdert"
     if "offen" in outcomes or "beantragt" in statuses:
@@ -142,6 +145,7 @@ def involvement(round_key: str, programme_key: str, portfolio: pd.DataFrame, app
     return "keine"
 
 
+@cached_query
 def funding_timeline_figure(
     engine: Engine, as_of: dt.date, public_only: bool = False
 ) -> tuple[go.Figure, str, pd.DataFrame]:
@@ -149,32 +153,38 @@ def funding_timeline_figure(
     the city's part as of ``as_of``, with the Stichtag line."""
     city = queries.city(engine).name
     labels = involvement_labels(city)
+    colours = {labels[kind]: colour for kind, colour in INVOLVEMENT_COLOURS.items()}
     frame = rounds(engine).dropna(subset=["start_date", "end_date"]).copy()
     portfolio = projects.portfolio(engine, as_of, public_only)
     apps = applications_as_of(engine, as_of, public_only)
+    statuses = portfolio.groupby("round_key")["status"].agg(set)
+    outcomes = apps.groupby("round_key")["outcome_as_of"].agg(set)
     frame["part"] = [
-        labels[involvement(key, programme, portfolio, apps)]
+        labels[involvement(programme, statuses.get(key, set()), outcomes.get(key, set()))]
         for key, programme in zip(frame["key"], frame["programme_key"], strict=True)
     ]
-    frame["finish"] = [d + dt.timedelta(days=1) for d in frame["end_date"]]
+    frame["start"] = pd.to_datetime(frame["start_date"])
+    finish = pd.to_datetime(frame["end_date"]) + pd.Timedelta(days=1)
+    frame["length"] = (finish - frame["start"]).dt.total_seconds() * 1000  # a date axis counts in ms
     frame["Zeitraum"] = [
         f"{fmt.date(s)}–{fmt.date(e)}" for s, e in zip(frame["start_date"], frame["end_date"], strict=True)
     ]
-    frame["symbol"] = [part.split(" ")[0] for part in frame["part"]]
+    frame["symbol"] = frame["part"].astype(str).str.split(" ").str[0]
     frame = frame.sort_values(["programme_key", "start_date"], key=_programme_order, kind="stable")
-    fig = px.timeline(
-        frame, x_start="start_date", x_end="finish", y="name", color="part", text="symbol",
-        hover_data={"Zeitraum": True, "programme": True, "part": True, "name": False, "finish": False,
-                    "start_date": False, "symbol": False},
-        labels={"part": city, "programme": "Programm", "name": "Förderrunde"},
-        color_discrete_map={labels[kind]: colour for kind, colour in INVOLVEMENT_COLOURS.items()}, category_orders={"name": list(frame["name"])},
-    )  # fmt: skip
-    fig.update_yaxes(title=None)
-    fig.update_traces(textposition="outside", cliponaxis=False)
+    fig = go.Figure()
+    for part, rows in frame.groupby("part", sort=False):
+        fig.add_trace(go.Bar(
+            base=list(rows["start"]), x=list(rows["length"]), y=list(rows["name"]), orientation="h", name=str(part), legendgroup=str(part), showlegend=True, marker_color=colours[str(part)],
+            text=list(rows["symbol"]), textposition="outside", cliponaxis=False,
+            customdata=rows[["Zeitraum", "programme", "part"]].to_numpy(),
+            hovertemplate=f"{city}=%{{customdata[2]}}<br>Zeitraum=%{{customdata[0]}}<br>Programm=%{{customdata[1]}}<extra></extra>",
+        ))  # fmt: skip
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=list(frame["name"])[::-1])
     timeline.add_stichtag(fig, as_of)
     fig.update_layout(
-        title="Förderprogramme und Förderrunden", height=180 + 40 * len(frame),
-        legend={"orientation": "h", "y": -0.12, "title": f"{city}:"},
+        title="Förderprogramme und Förderrunden", height=180 + 40 * len(frame), barmode="overlay",
+        legend={"orientation": "h", "y": -0.12, "title": f"{city}:", "tracegroupgap": 0}, margin={"t": 60},
     )  # fmt: skip
     table = pd.DataFrame({
         "Programm": list(frame["programme"]), "Förderrunde": list(frame["name"]), "Zeitraum": list(frame["Zeitraum"]),
@@ -219,22 +229,20 @@ def sums_by_period_and_source(lines: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+@cached_query
 def funding_by_source_figure(
     engine: Engine, as_of: dt.date, public_only: bool = False
 ) -> tuple[go.Figure, str, pd.DataFrame]:
     """Funding of approved, running and ended projects by source over time (stacked), the
     municipal own share in orange; runtime totals as one bar for the whole runtime."""
-    portfolio = projects.with_status(
-        projects.projects(engine, public_only), projects.applications(engine, public_only), as_of
-    )
+    portfolio = projects.statuses(engine, as_of, public_only)
+    budget = projects.budget_lines(engine, public_only)
     funded = portfolio[portfolio["status"].isin(FUNDED)]
     runtimes = {
         key: (start, end)
         for key, start, end in zip(funded["key"], funded["start_date"], funded["end_date"], strict=True)
     }
-    lines = funding_periods(
-        projects.budget_lines(engine, public_only).query("project in @runtimes"), runtimes
-    )
+    lines = funding_periods(budget[budget["project"].isin(runtimes)], runtimes)
     grouped = sums_by_period_and_source(lines)
     fig = go.Figure()
     for source in vocab.FUNDING_SOURCES:
@@ -262,17 +270,20 @@ def funding_by_source_figure(
     table = pd.DataFrame({
         "Zeitraum": list(lines["period"]), "Projekt": list(lines["project"].map(dict(zip(portfolio["key"], portfolio["title"], strict=True)))),
         "Quelle der Mittel": [vocab.FUNDING_SOURCES[s] for s in lines["funding_source"]],
+        "Betrag": [projects.amount_text(v, a) for v, a in zip(lines["amount"], lines["is_approximate"], strict=True)],
         "Betrag (€)": list(lines["amount"]), "gerundet": ["ja (≈)" if a else "nein" for a in lines["is_approximate"]],
         "Quelle": list(lines["source"]), "Hinweis": list(lines["note"].fillna("")),
     })  # fmt: skip
     return fig, summary, table
 
 
+@cached_query
 def ending_soon(engine: Engine, as_of: dt.date, public_only: bool = False) -> pd.DataFrame:
     """Projects whose funding ends within 12 months after ``as_of`` (German table)."""
     frame = projects.portfolio(engine, as_of, public_only)
     frame = frame[frame["ends_soon"].astype(bool)]
     return pd.DataFrame({
-        "Projekt": list(frame["title"]), "Programm": list(frame["programme"]), "Förderende": [fmt.date(d) for d in frame["end_date"]],
-        "Tage bis Förderende": [(d - as_of).days for d in frame["end_date"]], "Status": list(frame["status_label"]),
+        "Projekt": list(frame["title"]), "Status": list(frame["status_label"]),
+        "Förderende": [fmt.date(d) for d in frame["end_date"]],
+        "Tage bis Förderende": [(d - as_of).days for d in frame["end_date"]], "Programm": list(frame["programme"]),
     })  # fmt: skip

@@ -50,10 +50,11 @@ MAP_LEGEND = (
     "in dieser Reihenfolge (laufend vor bewilligt …); der Tooltip nennt jedes Projekt mit Status."
 )
 PORTFOLIO_COLUMNS = {
-    "title": "Titel", "programme": "Programm", "round": "Förderrunde", "districts": "Stadtteile",
-    "lead": "Federführung", "partners": "Partner", "period": "Laufzeit", "status_label": "Status",
-    "ends_soon_label": "Förderende in Sicht",
+    "title": "Titel", "status_label": "Status", "ends_soon_label": "Förderende in Sicht", "period": "Laufzeit",
+    "districts": "Stadtteile", "programme": "Programm", "round": "Förderrunde", "lead": "Federführung",
+    "partners": "Partner",
 }  # fmt: skip
+"""Portfolio columns in display order: the status and the end of funding right after the title."""
 
 
 @cached_query
@@ -180,11 +181,6 @@ def states(apps: pd.DataFrame) -> list[refdate.ApplicationState]:
     ]
 
 
-def application_states(apps: pd.DataFrame, project: str) -> list[refdate.ApplicationState]:
-    """The applications of one project as the status rules need them."""
-    return states(apps[apps["project"] == project])
-
-
 def project_years(
     start: dt.date | None, end: dt.date | None, other_dates: Iterable[dt.date | None]
 ) -> set[int]:
@@ -204,23 +200,27 @@ def period_text(start: dt.date | None, end: dt.date | None) -> str:
 def with_status(frame: pd.DataFrame, apps: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """Add effective status, its label, "Förderende in Sicht" and the years to a project frame."""
     frame = frame.copy()
+    states_of = pd.Series(states(apps), index=apps.index, dtype=object).groupby(apps["project"]).agg(list)
+    dates = pd.concat([apps[["project", column]].set_axis(["project", "date"], axis=1)
+                       for column in ("submitted_on", "decided_on")])  # fmt: skip
+    dates_of = dates.dropna(subset=["date"]).groupby("project")["date"].agg(list)
     status = [
-        refdate.project_status(stored, start, end, as_of, application_states(apps, key))
+        refdate.project_status(stored, start, end, as_of, states_of.get(key, []))
         for stored, start, end, key in zip(
             frame["stored_status"], frame["start_date"], frame["end_date"], frame["key"], strict=True
         )
     ]
     frame["status"] = status
-    frame["status_label"] = [refdate.status_label(s) for s in status]
+    frame["status_label"] = frame["status"].map(refdate.status_label)
     frame["ends_soon"] = [
         refdate.funding_ends_soon(s, e, as_of) for s, e in zip(status, frame["end_date"], strict=True)
     ]
-    frame["ends_soon_label"] = ["⚠ ja" if soon else "" for soon in frame["ends_soon"]]
+    frame["ends_soon_label"] = frame["ends_soon"].map({True: "⚠ ja", False: ""})
     frame["period"] = [period_text(s, e) for s, e in zip(frame["start_date"], frame["end_date"], strict=True)]
     frame["years"] = [  # type: ignore[assignment]  # pandas-stubs: an object column may hold sets
-        project_years(start, end, [*apps.loc[apps["project"] == key, "submitted_on"], *apps.loc[apps["project"] == key, "decided_on"]])
+        project_years(start, end, dates_of.get(key, []))
         for start, end, key in zip(frame["start_date"], frame["end_date"], frame["key"], strict=True)
-    ]  # fmt: skip
+    ]
     return frame
 
 
@@ -252,19 +252,26 @@ def district_choices(frame: pd.DataFrame, names: Mapping[str, str]) -> dict[str,
     return {code: names[code] for code in sorted(codes, key=lambda code: (names[code], code))}
 
 
+@cached_query
+def statuses(engine: Engine, as_of: dt.date, public_only: bool = False) -> pd.DataFrame:
+    """All projects (sub-projects too) ``with_status`` on ``as_of``."""
+    return with_status(projects(engine, public_only), applications(engine, public_only), as_of)
+
+
+@cached_query
 def portfolio(engine: Engine, as_of: dt.date, public_only: bool = False) -> pd.DataFrame:
     """Top-level projects with effective status on ``as_of``, their areas (``area_codes``, a
     tuple to match by, and ``districts``, the names for display) and partners."""
-    frame = with_status(projects(engine, public_only), applications(engine, public_only), as_of)
-    frame = frame[frame["parent"].isna()].copy()
+    frame = statuses(engine, as_of, public_only)
+    frame = frame[frame["parent"].isna()].reset_index(drop=True)
     areas, orgs = project_areas(engine), partners(engine)
-    frame["area_codes"] = [tuple(areas.loc[areas["project"] == k, "code"]) for k in frame["key"]]
-    frame["districts"] = [", ".join(areas.loc[areas["project"] == k, "name"]) for k in frame["key"]]
-    frame["partners"] = [
-        ", ".join((orgs.loc[orgs["project"] == k, "short_name"]).fillna("")) for k in frame["key"]
-    ]
+    codes = areas.groupby("project")["code"].agg(tuple)
+    frame["area_codes"] = [codes.get(key, ()) for key in frame["key"]]
+    frame["districts"] = frame["key"].map(areas.groupby("project")["name"].agg(", ".join)).fillna("")
+    names = orgs["short_name"].fillna("").groupby(orgs["project"]).agg(", ".join)
+    frame["partners"] = frame["key"].map(names).fillna("")
     frame["lead"] = frame["lead"].fillna("nicht belegt")
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def portfolio_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -275,6 +282,7 @@ def portfolio_table(frame: pd.DataFrame) -> pd.DataFrame:
 # --- Project detail -------------------------------------------------------------------------
 
 
+@cached_query
 def related_keys(engine: Engine, key: str, public_only: bool = False) -> list[str]:
     """The project, its sub-projects and projects of the same programme in a shared area
     (predecessors and follow-ups, e.g. the 2019–2022 application after BIWAQ 2014–2018)."""
@@ -298,6 +306,7 @@ def project_events(engine: Engine, key: str, as_of: dt.date, public_only: bool =
     return rows
 
 
+@cached_query
 def project_timeline_figure(
     engine: Engine, key: str, as_of: dt.date, public_only: bool = False
 ) -> tuple[go.Figure, str, pd.DataFrame]:
@@ -310,17 +319,19 @@ def project_timeline_figure(
     return fig, timeline.summary(rows, as_of, f"„{title}“ und verwandten Projekten"), table
 
 
+@cached_query
 def project_applications(engine: Engine, key: str, as_of: dt.date, public_only: bool = False) -> pd.DataFrame:
     """Applications of the project and related projects with their outcome as known on ``as_of``."""
     apps = applications(engine)
     rows = apps[apps["project"].isin(related_keys(engine, key, public_only))]
     outcomes = [refdate.application_outcome(state, as_of) for state in states(rows)]
     return pd.DataFrame({
-        "Antrag": list(rows["title"]), "Art": list(rows["kind"]), "Förderrunde": list(rows["round"]),
-        "Eingereicht": [fmt.date(d, p) for d, p in zip(rows["submitted_on"], rows["submitted_precision"], strict=True)],
-        "Entschieden": [fmt.date(d) for d in rows["decided_on"]],
+        "Antrag": list(rows["title"]),
         "Ergebnis": [vocab.APPLICATION_OUTCOMES.get(o, "noch nicht eingereicht") if o else "noch nicht eingereicht"
                      for o in outcomes],
+        "Entschieden": [fmt.date(d) for d in rows["decided_on"]],
+        "Eingereicht": [fmt.date(d, p) for d, p in zip(rows["submitted_on"], rows["submitted_precision"], strict=True)],
+        "Förderrunde": list(rows["round"]), "Art": list(rows["kind"]),
         "Begründung": [r if o not in (None, "offen") else "" for r, o in zip(rows["reason"].fillna(""), outcomes, strict=True)],
         "Quelle": list(rows["source"]), "Hinweis": list(rows["note"].fillna("")),
     })  # fmt: skip
@@ -339,9 +350,10 @@ def detail_line(detail: pd.Series) -> str:
     )
 
 
-def subprojects_table(frame: pd.DataFrame, apps: pd.DataFrame, key: str, as_of: dt.date) -> pd.DataFrame:
-    """Sub-projects of ``key`` with status on ``as_of``, runtime, note and source."""
-    rows = with_status(frame[frame["parent"] == key], apps, as_of)
+def subprojects_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Sub-projects of ``key`` in a frame ``with_status`` (e.g. ``statuses``): status, runtime,
+    note and source."""
+    rows = frame[frame["parent"] == key]
     return pd.DataFrame({
         "Teilprojekt": list(rows["title"]), "Status": list(rows["status_label"]), "Laufzeit": list(rows["period"]),
         "Hinweis": list(rows["note"].fillna("")), "Quelle": list(rows["source"]),
@@ -355,13 +367,17 @@ def partner_table(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def amount_text(value: float, approximate: bool) -> str:
+    """A budget amount in German, cents only where there are any, ``≈`` for amounts rounded by the source."""
+    return ("≈ " if approximate else "") + fmt.euro(value, 2 if value % 1 else 0)
+
+
 def budget_table(lines: pd.DataFrame) -> pd.DataFrame:
     """Budget lines in German: source, year or whole runtime, amount with ≈ for rounded amounts."""
     return pd.DataFrame({
         "Finanzierungsquelle": [vocab.FUNDING_SOURCES.get(s, s) for s in lines["funding_source"]],
         "Jahr": ["gesamte Laufzeit" if pd.isna(y) else str(int(y)) for y in lines["year"]],
-        "Betrag": [("≈ " if a else "") + fmt.euro(v, 2 if v % 1 else 0)
-                   for v, a in zip(lines["amount"], lines["is_approximate"], strict=True)],
+        "Betrag": [amount_text(v, a) for v, a in zip(lines["amount"], lines["is_approximate"], strict=True)],
         "Betrag (€)": list(lines["amount"]), "gerundet": ["ja (≈)" if a else "nein" for a in lines["is_approximate"]],
         "Quelle": list(lines["source"]), "Hinweis": list(lines["note"].fillna("")),
     })  # fmt: skip
@@ -373,6 +389,7 @@ def budget_notes(engine: Engine, key: str) -> list[str]:
     return list(dict.fromkeys(lines.loc[lines["project"] == key, "note"].dropna()))
 
 
+@cached_query
 def budget_figure(engine: Engine, key: str) -> tuple[go.Figure, str, pd.DataFrame] | None:
     """Budget of a project by funding source; ``None`` when no budget is recorded."""
     lines = budget_lines(engine)
@@ -398,13 +415,15 @@ def budget_figure(engine: Engine, key: str) -> tuple[go.Figure, str, pd.DataFram
     return fig, summary, budget_table(lines)
 
 
+@cached_query
 def district_indicators(
     engine: Engine, key: str, as_of: dt.date, public_only: bool = False
 ) -> tuple[pd.DataFrame, bool]:
     """Key indicators of the project's districts and the city, newest year as of ``as_of``,
     after statistical confidentiality (withheld values show their symbol) and, with
     ``public_only``, only public indicators; returns the table and whether it holds demo values."""
-    codes = list(project_areas(engine).query("project == @key")["code"])
+    touched = project_areas(engine)
+    codes = list(touched.loc[touched["project"] == key, "code"])
     areas = queries.areas(engine)
     levels = list(dict.fromkeys(areas.loc[areas["code"].isin(codes), "level"]))
     levels = levels or [queries.city_level(engine)]
@@ -427,6 +446,7 @@ def district_indicators(
     return pd.DataFrame(rows), demo
 
 
+@cached_query
 def index_classes(engine: Engine, key: str, as_of: dt.date) -> tuple[str, pd.DataFrame, bool] | None:
     """Social index classes of the project's districts from the newest snapshot published by
     ``as_of`` (frozen results, never recomputed): caption, table, whether demo; ``None`` without one."""
@@ -436,7 +456,8 @@ def index_classes(engine: Engine, key: str, as_of: dt.date) -> tuple[str, pd.Dat
         return None
     snap = snaps.iloc[0]
     areas = index_store.snapshot_result(engine, int(snap["id"])).areas
-    rows = areas[areas["area"].isin(set(project_areas(engine).query("project == @key")["code"]))]
+    touched = project_areas(engine)
+    rows = areas[areas["area"].isin(set(touched.loc[touched["project"] == key, "code"]))]
     table = pd.DataFrame({
         "Gebiet": list(rows["name"]),
         "Statusklasse": [compute.STATUS_CLASSES.get(c, compute.NOT_RATED_LABEL) for c in rows["status_class"]],
@@ -446,6 +467,7 @@ def index_classes(engine: Engine, key: str, as_of: dt.date) -> tuple[str, pd.Dat
     return caption, table, bool(snap["is_demo"])
 
 
+@cached_query
 def vorlagen_text(engine: Engine, key: str, public_only: bool = False) -> str:
     """Council documents (Vorlage numbers) linked to the project's events, or a German note."""
     events = timeline.events(engine)

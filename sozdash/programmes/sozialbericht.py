@@ -80,6 +80,14 @@ def reports(engine: Engine) -> pd.DataFrame:
     return queries.read_frame(engine, statement)
 
 
+def conferences_table(engine: Engine) -> pd.DataFrame:
+    """Conferences in German with legal basis, what they feed into and source (missing → ``–``)."""
+    return conferences(engine).drop(columns=["key", "kind"]).rename(columns={
+        "name": "Konferenz", "legal_basis": "Rechtsgrundlage", "description": "Beschreibung",
+        "feeds_into": "mündet in", "source": "Quelle", "note": "Hinweis",
+    }).fillna(fmt.MISSING)  # fmt: skip
+
+
 def sessions_table(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     """Sessions known on ``as_of`` in German (planned ones from 1 January of their year)."""
     rows = timeline.known(sessions(engine), as_of)
@@ -96,10 +104,10 @@ def recommendations_table(engine: Engine) -> pd.DataFrame:
     rows = recommendations(engine)
     return pd.DataFrame({
         "Empfehlung": [("[Beispiel] " if d else "") + t for t, d in zip(rows["title"], rows["is_demo"], strict=True)],
-        "Lebenslage": [vocab.LEBENSLAGEN[k] for k in rows["lebenslage"]],
-        "aus": list(rows["conference"].fillna("ohne Konferenz (direkt in den Bericht)")),
-        "Zuständig": list(rows["responsible"].fillna("nicht belegt")),
         "Status": [vocab.RECOMMENDATION_STATUS[s] for s in rows["status"]],
+        "Lebenslage": [vocab.LEBENSLAGEN[k] for k in rows["lebenslage"]],
+        "Zuständig": list(rows["responsible"].fillna("nicht belegt")),
+        "aus": list(rows["conference"].fillna("ohne Konferenz (direkt in den Bericht)")),
         "in den Bericht": list(rows["report"].fillna("–")),
         "Beispieldaten": ["ja (erfunden)" if d else "nein" for d in rows["is_demo"]],
         "Quelle": list(rows["source"]), "Hinweis": list(rows["note"].fillna("")),

@@ -25,6 +25,7 @@ from sozdash.core import fmt
 from sozdash.core.vocab import LEBENSLAGEN
 from sozdash.programmes import projects
 from sozdash.social_index.compute import IndexResult
+from sozdash.social_index.views import ranks
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
 from sozdash.store.models import Area, ImpactPackage
@@ -39,12 +40,16 @@ NO_NEED = "kein ausgewiesener Bedarf, keine Maßnahme"
 
 def lebenslage_needs(result: IndexResult, catalogue: pd.DataFrame) -> pd.DataFrame:
     """One row per (area, Lebenslage) with a need: area, name, lebenslage, sub_index, drivers
-    (indicator keys) and a plain German sentence."""
+    (indicator keys) and a plain German sentence with the area's rank in that Lebenslage."""
     names = result.areas.set_index("area")["name"]
     rated = set(result.areas.loc[result.areas["rated"], "area"])
-    low = result.lebenslagen[
-        result.lebenslagen["area"].isin(rated) & (result.lebenslagen["sub_index"] < result.config.status_low)
-    ]
+    rated_rows = result.lebenslagen[result.lebenslagen["area"].isin(rated)]
+    place = {
+        (row.area, row.lebenslage): rank
+        for _lage, group in rated_rows.groupby("lebenslage", observed=True)
+        for row, rank in zip(group.itertuples(), ranks(group["sub_index"]), strict=True)
+    }
+    low = rated_rows[rated_rows["sub_index"] < result.config.status_low]
     parts = result.contributions.assign(
         weighted=result.contributions["weight"] * result.contributions["score"]
     )
@@ -64,8 +69,8 @@ def lebenslage_needs(result: IndexResult, catalogue: pd.DataFrame) -> pd.DataFra
             for d in drivers.to_dict("records")
         )
         sentence = (
-            f"{names[area]}: {LEBENSLAGEN[lebenslage]} deutlich ungünstiger als in den meisten "
-            f"Gebieten (Teilindex {fmt.signed(need['sub_index'], 2)})."
+            f"{names[area]}: {LEBENSLAGEN[lebenslage]} deutlich ungünstiger als der Durchschnitt der "
+            f"Gebiete ({place[area, lebenslage]})."
             + (f" Am stärksten tragen dazu bei: {because}." if because else "")
         )
         rows.append((area, names[area], lebenslage, need["sub_index"], list(drivers["indicator"]), sentence))
@@ -87,7 +92,7 @@ def impact_packages(engine: Engine) -> pd.DataFrame:
 def active_measures(engine: Engine, year: int) -> pd.DataFrame:
     """Measures active on 31.12. of ``year`` per district: area, kind, title, status."""
     as_of = dt.date(year, 12, 31)
-    running = projects.with_status(projects.projects(engine), projects.applications(engine), as_of)
+    running = projects.statuses(engine, as_of)
     running = running[running["status"].isin(ACTIVE_PROJECT_STATUS)]
     links = projects.project_areas(engine).merge(running, left_on="project", right_on="key")
     packages = impact_packages(engine)

@@ -33,12 +33,19 @@ DYNAMICS_COLOURS: dict[str, tuple[int, int, int]] = {
     "positiv": (76, 120, 168), "stabil": (215, 215, 210), "negativ": (196, 146, 64),
 }  # fmt: skip
 NOT_RATED_COLOUR = (250, 250, 250)
-INDEX_FRAME_PX = (420, 500)
-"""Map frame of the Sozialindex page: one of two columns at 1280 px screen width, Streamlit's height."""
+INDEX_FRAME_PX = (480, 360)
+"""Map frame of the Sozialindex page: one of two columns at 1440 px screen width; 360 px high so that
+both maps with their area names fit above the fold of a 1440 × 900 laptop screen."""
 ATTENTION_MARK = "!"
 ATTENTION_LEGEND = "! und dicker Rand: besonderer Aufmerksamkeitsbedarf"
+NEAR_AVERAGE = 0.5
+"""Up to this many standard deviations around the areas' average a (sub-)index reads „etwa durchschnittlich“."""
 KINDS = {"status": (STATUS_CLASSES, STATUS_COLOURS), "dynamics": (DYNAMICS_CLASSES, DYNAMICS_COLOURS)}
 
+LOCAL_KNOWLEDGE_SHORT = (
+    "**Ein Index ersetzt keine Ortskenntnis:** er vergleicht die Gebiete, erklärt aber nicht, warum."
+)
+"""One line above the maps; :data:`LOCAL_KNOWLEDGE_NOTE` in full under „Wie berechnet?“."""
 LOCAL_KNOWLEDGE_NOTE = (
     "**Ein Index ersetzt keine Ortskenntnis.** Er fasst ausgewählte Indikatoren zu einer Zahl "
     "zusammen und zeigt nur, wie ein Stadtteil im Vergleich zu den anderen dasteht – nicht, warum, "
@@ -59,13 +66,14 @@ def class_deck(
     """Map of status or dynamics classes fitted to ``frame_px``: area names placed by available
     space (numbers and a key where they do not fit), areas with besonderem Aufmerksamkeitsbedarf
     marked by ``!`` and a thick outline (:data:`ATTENTION_LEGEND`); the tooltip names the class and
-    the index value."""
+    the rank."""
     colours = KINDS[kind][1]
     column = "status" if kind == "status" else "dynamics"
+    places = dict(zip(result.areas["area"], ranks(result.areas[f"{column}_index"]), strict=True))
     styles: dict[str, AreaStyle] = {}
     for row in result.areas.to_dict("records"):
-        key, value = row[f"{column}_class"], row[f"{column}_index"]
-        detail = f"Index {fmt.signed(value, 2)}" if key != NOT_RATED else row["reason"] or "keine Werte"
+        key = row[f"{column}_class"]
+        detail = places[row["area"]] if key != NOT_RATED else row["reason"] or "keine Werte"
         attention = "; besonderer Aufmerksamkeitsbedarf" if row["attention"] else ""
         styles[row["area"]] = AreaStyle(
             fill=[*colours.get(key, NOT_RATED_COLOUR), 235], selected=bool(row["attention"]),
@@ -112,8 +120,41 @@ def matrix_table(result: IndexResult) -> pd.DataFrame:
     return cells.rename_axis("Status \\ Dynamik").reset_index()
 
 
-def overview(result: IndexResult) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(shown table with German number formats, export table with numbers) per area."""
+def ranks(values: pd.Series) -> list[str]:
+    """``Rang 2 von 13`` per value (1 = the most favourable, i.e. the highest index; ties share the
+    better rank); missing values (areas not rated) → ``–``."""
+    rank = values.rank(ascending=False, method="min")
+    total = int(values.notna().sum())
+    return [fmt.MISSING if math.isnan(r) else f"Rang {int(r)} von {total}" for r in rank]
+
+
+def standing(value: float, config: IndexConfig) -> str:
+    """A standardised (sub-)index in words, compared with the average of the areas: ``deutlich``
+    from the definition's status cut-offs on (so a Handlungsbedarf is always „deutlich
+    ungünstiger“), ``etwa durchschnittlich`` within :data:`NEAR_AVERAGE` of it."""
+    if math.isnan(value):
+        return fmt.MISSING
+    near = min(NEAR_AVERAGE, config.status_high, -config.status_low)
+    if value >= config.status_high:
+        return "deutlich günstiger als der Durchschnitt"
+    if value >= near:
+        return "günstiger als der Durchschnitt"
+    if value > -near:
+        return "etwa durchschnittlich"
+    if value >= config.status_low:
+        return "ungünstiger als der Durchschnitt"
+    return "deutlich ungünstiger als der Durchschnitt"
+
+
+def figure(value: float) -> str:
+    """An index value with its sign and two decimals; a value that rounds to zero is ``0,00`` (no
+    ``−0,00``)."""
+    return fmt.signed(0.0 if round(value, 2) == 0 else value, 2)
+
+
+def overview(result: IndexResult) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per area: (shown table in words and ranks, the exact figures for „Wie berechnet?“, export
+    table with numbers)."""
     subs = result.lebenslagen.pivot(index="area", columns="lebenslage", values="sub_index")
     subs = subs[[lage for lage in LEBENSLAGEN if lage in subs.columns]]
     areas = result.areas.set_index("area").sort_values("name")
@@ -126,11 +167,33 @@ def overview(result: IndexResult) -> tuple[pd.DataFrame, pd.DataFrame]:
         **{f"Teilindex {LEBENSLAGEN[lage]}": subs[lage].reindex(areas.index) for lage in subs.columns},
         "Hinweis": areas["reason"],
     })  # fmt: skip
-    shown = export.copy()
-    shown["Einwohner"] = shown["Einwohner"].map(fmt.number)
-    for column in [c for c in shown.columns if c.endswith("index") or c.startswith("Teilindex")]:
-        shown[column] = shown[column].map(lambda v: fmt.signed(v, 2))
-    return shown, export
+    words = {LEBENSLAGEN[lage]: [standing(v, result.config) for v in subs[lage].reindex(areas.index)]
+             for lage in subs.columns}  # fmt: skip
+    shown = pd.DataFrame({
+        "Gebiet": export["Gebiet"], "Status": export["Status"], "Rang Status": ranks(export["Statusindex"]),
+        "Dynamik": export["Dynamik"], "Rang Dynamik": ranks(export["Dynamikindex"]),
+        "Besonderer Aufmerksamkeitsbedarf": export["Besonderer Aufmerksamkeitsbedarf"],
+        **words, "Einwohner": export["Einwohner"].map(fmt.number),
+        "Hinweis": export["Hinweis"].map(lambda v: fmt.text(v, "")),
+    })  # fmt: skip
+    figures = export.drop(columns=["Status", "Dynamik", "Besonderer Aufmerksamkeitsbedarf", "Hinweis"])
+    figures["Einwohner"] = figures["Einwohner"].map(fmt.number)
+    for column in figures.columns[2:]:
+        figures[column] = figures[column].map(lambda v: fmt.MISSING if math.isnan(v) else figure(v))
+    return shown, figures, export
+
+
+def cut_offs(config: IndexConfig) -> str:
+    """The classes' cut-offs in standard deviations, one German sentence (for „Wie berechnet?“)."""
+    return (
+        "Die Indexwerte sind in Standardabweichungen vom Durchschnitt der bewerteten Gebiete angegeben "
+        f"(positiv = günstiger). Status hoch ab {fmt.signed(config.status_high, 1)}, niedrig unter "
+        f"{fmt.signed(config.status_low, 1)}, sehr niedrig unter {fmt.signed(config.status_very_low, 1)}; "
+        f"Dynamik positiv ab {fmt.signed(config.dynamics_cutoff, 1)}, negativ ab "
+        f"{fmt.signed(-config.dynamics_cutoff, 1)}. In Worten „deutlich“ ab den Schwellen des Status, "
+        f"„etwa durchschnittlich“ bis {fmt.number(min(NEAR_AVERAGE, config.status_high, -config.status_low), 1)} "
+        "Standardabweichungen um den Durchschnitt."
+    )
 
 
 def summary(result: IndexResult) -> str:
@@ -189,9 +252,9 @@ def worked_example(result: IndexResult, area: str, catalogue: pd.DataFrame) -> t
         "Wert x": [fmt.number(v, 2) for v in rows["value"]],
         "Mittel der Gebiete": [fmt.number(v, 2) for v in rows["mean"]],
         "Standardabweichung": [fmt.number(v, 2) for v in rows["sd"]],
-        "z = (x − Mittel) / SD": [fmt.signed(v, 2) for v in rows["z"]],
+        "z = (x − Mittel) / SD": [figure(v) for v in rows["z"]],
         "Richtung": ["+1 (höher besser)" if s > 0 else "−1 (höher schlechter)" for s in rows["sign"]],
-        "Beitrag = Richtung · z": [fmt.signed(v, 2) for v in rows["score"]],
+        "Beitrag = Richtung · z": [figure(v) for v in rows["score"]],
         "Gewicht": [fmt.number(w, 1) for w in rows["weight"]],
     })  # fmt: skip
     areas = result.areas
@@ -222,10 +285,10 @@ def _restandardised(raw: float, all_raw: pd.Series, result: float) -> str:
     if math.isnan(raw):
         return "zu wenige Werte"
     mean, sd = all_raw.mean(), all_raw.std(ddof=0)
+    subtracted = figure(mean) if round(mean, 2) >= 0 else f"({figure(mean)})"
     return (
-        f"gewichtetes Mittel der Beiträge {fmt.signed(raw, 2)}; über die Gebiete Mittel {fmt.signed(mean, 2)}, "
-        f"SD {fmt.number(sd, 2)} → ({fmt.signed(raw, 2)} − {fmt.signed(mean, 2)}) / {fmt.number(sd, 2)} = "
-        f"{fmt.signed(result, 2)}"
+        f"gewichtetes Mittel der Beiträge {figure(raw)}; über die Gebiete Mittel {figure(mean)}, "
+        f"SD {fmt.number(sd, 2)} → ({figure(raw)} − {subtracted}) / {fmt.number(sd, 2)} = {figure(result)}"
     )
 
 

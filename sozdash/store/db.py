@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -104,7 +105,20 @@ def _engine_for(url: str) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool_settings(os.environ))
+
+
+def pool_settings(environ: Mapping[str, str]) -> dict[str, int]:
+    """Connection pool of a server database per process: ``SOZDASH_DB_POOL_SIZE`` connections kept
+    open (default 5) plus up to ``SOZDASH_DB_MAX_OVERFLOW`` more under load (default 10)."""
+    names = {"pool_size": ("SOZDASH_DB_POOL_SIZE", 5), "max_overflow": ("SOZDASH_DB_MAX_OVERFLOW", 10)}
+    settings = {}
+    for option, (name, default) in names.items():
+        text = environ.get(name, str(default)).strip()
+        if not text.isdigit():
+            raise ValueError(f"{name} muss eine ganze Zahl ab 0 sein, nicht „{text}“.")
+        settings[option] = int(text)
+    return settings
 
 
 @contextmanager
@@ -134,7 +148,20 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-_RUN_VERSIONS: ContextVar[dict[str, int] | None] = ContextVar("run_data_versions", default=None)
+@dataclass
+class _Run:
+    """What one script run keeps: the data version per URL and the results of cached queries
+    (both forgotten after a write in the run)."""
+
+    versions: dict[str, int] = field(default_factory=dict)
+    results: dict[Hashable, Any] = field(default_factory=dict)
+
+    def forget(self) -> None:
+        self.versions.clear()
+        self.results.clear()
+
+
+_RUN: ContextVar[_Run | None] = ContextVar("sozdash_script_run", default=None)
 
 
 def data_version(engine: Engine) -> int:
@@ -157,28 +184,35 @@ def bump_data_version(session: Session) -> None:
 
 
 def _forget_run_versions() -> None:
-    pinned = _RUN_VERSIONS.get()
-    if pinned is not None:
-        pinned.clear()
+    run = _RUN.get()
+    if run is not None:
+        run.forget()
 
 
 @contextmanager
 def script_run(engine: Engine) -> Iterator[None]:
-    """One page run: ``run_data_version`` reads the data version at most once inside (again only
-    after a write in the same run)."""
-    token = _RUN_VERSIONS.set({})
+    """One page run: ``run_data_version`` reads the data version at most once inside, and
+    ``run_results`` keeps cached query results for the run (both again only after a write in
+    the same run)."""
+    token = _RUN.set(_Run())
     try:
         yield
     finally:
-        _RUN_VERSIONS.reset(token)
+        _RUN.reset(token)
 
 
 def run_data_version(engine: Engine) -> int:
     """The data version, read once per ``script_run`` and URL (every call outside one)."""
-    pinned = _RUN_VERSIONS.get()
-    if pinned is None:
+    run = _RUN.get()
+    if run is None:
         return data_version(engine)
     url = engine.url.render_as_string()
-    if url not in pinned:
-        pinned[url] = data_version(engine)
-    return pinned[url]
+    if url not in run.versions:
+        run.versions[url] = data_version(engine)
+    return run.versions[url]
+
+
+def run_results() -> dict[Hashable, Any] | None:
+    """The cached query results of the current ``script_run`` (``None`` outside one)."""
+    run = _RUN.get()
+    return None if run is None else run.results

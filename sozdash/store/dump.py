@@ -102,10 +102,13 @@ def _line(table: Table, row: dict[str, Any]) -> str:
 
 
 def dump(engine: Engine, directory: Path) -> list[Path]:
-    """Write every table to ``directory``; returns the files written."""
+    """Write every table to ``directory``, all from one snapshot (one transaction; on PostgreSQL
+    ``REPEATABLE READ``, so saves during the dump are either wholly in it or not); returns the files
+    written."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    with engine.connect() as conn:
+    snapshot = {} if engine.dialect.name == "sqlite" else {"isolation_level": "REPEATABLE READ"}
+    with engine.connect().execution_options(**snapshot) as conn, conn.begin():
         for table in Base.metadata.sorted_tables:
             path = directory / f"{table.name}.jsonl"
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()

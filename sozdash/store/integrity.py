@@ -1,11 +1,25 @@
-"""The integrity report of ``python -m sozdash check``."""
+"""The integrity report of ``python -m sozdash check``: every check is an SQL aggregate (the
+observations are counted in the database, never loaded), only area shapes are read."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Float, Numeric, func, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Float,
+    Numeric,
+    Table,
+    case,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from sozdash.core.geometry import geometry_problem
@@ -27,18 +41,28 @@ class IntegrityReport:
         return not self.problems
 
 
-def _non_finite(conn: Connection, column: Column[float]) -> tuple[int, object]:
-    """How many values of the number ``column`` are infinite or NaN, and the key of the first.
+def _non_finite(conn: Connection, table: Table) -> list[tuple[str, int, object]]:
+    """Per number column of ``table`` with infinite or NaN values: its name, how many, and the
+    key of the first, counted for all columns in one pass.
 
     Infinity (and NaN, which PostgreSQL sorts above every number) is the only value whose
     magnitude exceeds the largest finite double; SQLite stores NaN as NULL.
     """
-    table = column.table
+    columns = [column for column in table.columns if isinstance(column.type, Float | Numeric)]
+    if not columns:
+        return []
     key = next(iter(table.primary_key.columns))
-    bad = func.abs(column) > sys.float_info.max
-    count = conn.execute(select(func.count()).select_from(table).where(bad)).scalar_one()
-    first = conn.execute(select(key).where(bad).order_by(key).limit(1)).scalar() if count else None
-    return count, first
+    counts = conn.execute(
+        select(*(func.count(case((_bad(column), 1))) for column in columns)).select_from(table)
+    ).one()
+    return [
+        (column.name, count, conn.execute(select(func.min(key)).where(_bad(column))).scalar())
+        for column, count in zip(columns, counts, strict=True) if count
+    ]  # fmt: skip
+
+
+def _bad(column: Column[Any]) -> ColumnElement[bool]:
+    return func.abs(column) > sys.float_info.max
 
 
 def check(engine: Engine) -> IntegrityReport:
@@ -56,42 +80,39 @@ def check(engine: Engine) -> IntegrityReport:
                 ).scalar_one()
                 if orphans:
                     report.problems.append(f"{table.name}.{fk.parent.name}: {orphans} verwaiste Verweise")
-            for column in table.columns:
-                if isinstance(column.type, Float | Numeric):
-                    count, first = _non_finite(conn, column)
-                    if count:
-                        report.problems.append(
-                            f"{table.name}.{column.name}: {count} nicht endliche Werte (unendlich oder NaN), "
-                            f"z. B. Zeile {first}"
-                        )
+            for name, count, first in _non_finite(conn, table):
+                report.problems.append(
+                    f"{table.name}.{name}: {count} nicht endliche Werte (unendlich oder NaN), z. B. Zeile {first}"
+                )
         ind = aliased(Indicator)
-        quota_rows = conn.execute(
-            select(
-                Observation.id, Observation.value, Observation.numerator, Observation.denominator, ind.scale
-            )
+        quota = cast(Observation.numerator, Float) / Observation.denominator * ind.scale
+        wrong, first_wrong = conn.execute(
+            select(func.count(), func.min(Observation.id))
+            .select_from(Observation)
             .join(ind, Observation.indicator_id == ind.id)
             .where(ind.aggregation == "ratio", Observation.value.is_not(None))
             .where(Observation.numerator.is_not(None), Observation.denominator > 0)
-        ).all()
-        wrong = [
-            r.id for r in quota_rows if abs(r.numerator / r.denominator * r.scale - r.value) > QUOTA_TOLERANCE
-        ]
+            .where(func.abs(quota - Observation.value) > QUOTA_TOLERANCE)
+        ).one()
         if wrong:
             report.problems.append(
-                f"{len(wrong)} Quoten weichen von Zähler/Nenner ab (z. B. Beobachtung {wrong[0]})"
+                f"{wrong} Quoten weichen von Zähler/Nenner ab (z. B. Beobachtung {first_wrong})"
             )
         for code, geometry, quality in conn.execute(select(Area.code, Area.geometry, Area.geometry_quality)):
             problem = geometry_problem(geometry) if quality != "none" else None
             if problem:
                 report.problems.append(f"Gebiet {code}: {problem}")
+        observations, suppressed, demo = conn.execute(
+            select(
+                func.count(),
+                func.count(case((Observation.status == "suppressed", 1))),
+                func.count(case((Observation.is_demo.is_(True), 1))),
+            ).select_from(Observation)
+        ).one()
         report.counts = {
-            "Beobachtungen": conn.execute(select(func.count()).select_from(Observation)).scalar_one(),
-            "davon geheim gehalten": conn.execute(
-                select(func.count()).select_from(Observation).where(Observation.status == "suppressed")
-            ).scalar_one(),
-            "davon Beispieldaten": conn.execute(
-                select(func.count()).select_from(Observation).where(Observation.is_demo.is_(True))
-            ).scalar_one(),
+            "Beobachtungen": observations,
+            "davon geheim gehalten": suppressed,
+            "davon Beispieldaten": demo,
             "Gebiete mit schematischer Form": conn.execute(
                 select(func.count()).select_from(Area).where(Area.geometry_quality == "schematic")
             ).scalar_one(),

@@ -721,6 +721,25 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
 
+class LoginSession(Base):
+    """A login that lasts across reloads and app processes (see ``sozdash.access.sessions``).
+
+    The browser holds a signed random token in an HttpOnly cookie; only its SHA-256 is stored.
+    Until the browser has fetched that cookie, ``ticket_hash`` holds the one-time ticket for it."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    """Last activity, advanced at most once a minute: the idle timeout counts from here."""
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    """Set by logout (and by deactivation or a password reset): the session is over everywhere."""
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 

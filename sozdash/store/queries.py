@@ -20,7 +20,8 @@ def read_frame(engine: Engine, statement: Executable) -> pd.DataFrame:
     """The rows of ``statement`` as a DataFrame with its column names."""
     with engine.connect() as conn:
         result = conn.execute(statement)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        # plain tuples: pandas would probe every SQLAlchemy Row for attributes (twice as slow)
+        return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
 
 
 @dataclass(frozen=True)

@@ -176,7 +176,7 @@ def load_seed(session: Session, seed_dir: Path = SEED_DIR) -> None:
         batch = _new_batch(
             session,
             kind="demo" if is_demo else "seed",
-            source="Beispieldaten (erfunden, nicht amtlich), erzeugt von sozdash.demo"
+            source="Beispieldaten (erfunden, nicht amtlich), vom Dashboard erzeugt"
             if is_demo
             else "Ausgelieferte Fakten mit Einzelquellen (data/seed)",
             file_name=file_name,

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from sozdash.core.fmt import plain
+from sozdash.exports.render import RenderError
 from sozdash.exports.tables import to_csv_bytes, to_xlsx_bytes
 
 MIME_TYPES = {
@@ -36,8 +37,6 @@ def file_export(
 ) -> None:
     """A button that builds files (name → bytes) with a progress bar, then offers each for download.
     ``key`` should name what is exported (e.g. session and Stichtag), so a changed choice starts afresh."""
-    from sozdash.exports.render import RenderError  # kaleido only where exports are offered
-
     if st.button(label, key=key, icon=":material/description:"):
         bar = st.progress(0.0, "Wird erstellt …")
 

@@ -18,6 +18,11 @@ from sozdash.store import queries
 from sozdash.ui.login import current_actor
 from sozdash.ui.url_state import url_select
 
+LIVE_HELP = (
+    "„live berechnet“: aus den aktuellen Daten, ändert sich mit jedem Import. „Veröffentlicht“: ein "
+    "eingefrorenes Ergebnis, das sich nicht mehr ändert."
+)
+
 
 def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
     """Choice of index definition or published snapshot and year (kept in the URL as ``index``
@@ -31,7 +36,9 @@ def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
         return None
     left, right = st.columns([3, 1])
     with left:
-        choice = url_select("Grundlage", list(labels), "index", format_func=labels.__getitem__)
+        choice = url_select(
+            "Grundlage", list(labels), "index", format_func=labels.__getitem__, help=LIVE_HELP
+        )
     try:
         if choice.startswith("s"):
             # ids are unique, so ``.loc`` gives one row
@@ -51,12 +58,14 @@ def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
                         "lässt sich erst nach einem Import berechnen.", icon=":material/info:")  # fmt: skip
                 return None
             year = url_select("Bezugsjahr", years, "jahr", default=config.reference_year)
-        st.caption("Live aus den aktuellen Daten berechnet; eine Veröffentlichung friert das Ergebnis ein.")
         name = str(definitions.set_index("id").at[int(choice[1:]), "name"])
         return index_store.definition_result(engine, int(choice[1:]), year), labels[choice], name
     except ValueError as exc:
         st.warning(plain(exc), icon=":material/warning:")
         return None
+
+
+SD_HELP = "In Standardabweichungen vom Durchschnitt der bewerteten Gebiete (Seite Methode)."
 
 
 def index_planner(engine: Engine, result: IndexResult, name: str) -> None:
@@ -66,9 +75,16 @@ def index_planner(engine: Engine, result: IndexResult, name: str) -> None:
     if not has_role(actor, index_store.EDIT_ROLE):
         return
     cfg = result.config
+    levels = queries.area_levels(engine)
+    choices = list(levels)[1:] or list(levels)  # every level below the whole city
     st.subheader("Indexdefinition anlegen und veröffentlichen (Planung)")
     with st.form("index-definition"):
-        new_name = st.text_input("Name der Definition", value=name, max_chars=200)
+        left, right = st.columns([3, 1])
+        new_name = left.text_input("Name der Definition", value=name, max_chars=200)
+        level = right.selectbox(
+            "Gebietsebene", choices, choices.index(cfg.level) if cfg.level in choices else 0,
+            format_func=lambda k: levels.get(k, k), help="Die Gebiete, die der Index miteinander vergleicht.",
+        )  # fmt: skip
         edited = st.data_editor(
             views.weights_frame(cfg, queries.indicators(engine)), hide_index=True, key="index-weights",
             disabled=["Indikator", "Schlüssel", "Lebenslage"],
@@ -79,11 +95,11 @@ def index_planner(engine: Engine, result: IndexResult, name: str) -> None:
             "span": cols[1].number_input("Zeitraum der Dynamik (Jahre)", 1, 20, cfg.span),
             "min_population": cols[2].number_input("Mindest-Einwohnerzahl", 0, 1_000_000, cfg.min_population, 50),
             "min_coverage": cols[3].number_input("Mindestanteil Werte", 0.05, 1.0, cfg.min_coverage, 0.05),
-            "status_high": cols[0].number_input("Status hoch ab Z", -5.0, 5.0, cfg.status_high, 0.1),
-            "status_low": cols[1].number_input("Status niedrig unter Z", -5.0, 5.0, cfg.status_low, 0.1),
-            "status_very_low": cols[2].number_input("Status sehr niedrig unter Z", -5.0, 5.0, cfg.status_very_low, 0.1),
-            "dynamics_cutoff": cols[3].number_input("Dynamik-Schwelle ±D", 0.05, 5.0, cfg.dynamics_cutoff, 0.05),
-            "level": cfg.level,
+            "status_high": cols[0].number_input("Status hoch ab", -5.0, 5.0, cfg.status_high, 0.1, help=SD_HELP),
+            "status_low": cols[1].number_input("Status niedrig unter", -5.0, 5.0, cfg.status_low, 0.1, help=SD_HELP),
+            "status_very_low": cols[2].number_input("Status sehr niedrig unter", -5.0, 5.0, cfg.status_very_low, 0.1, help=SD_HELP),
+            "dynamics_cutoff": cols[3].number_input("Dynamik-Schwelle (±)", 0.05, 5.0, cfg.dynamics_cutoff, 0.05, help=SD_HELP),
+            "level": level,
         }  # fmt: skip
         note = st.text_input("Notiz (optional)")
         preview = st.form_submit_button("Vorschau berechnen", icon=":material/visibility:")

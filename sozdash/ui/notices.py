@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import cast
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from sozdash.core import fmt
+from sozdash.core import fmt, vocab
 from sozdash.core.fmt import plain
 from sozdash.store import queries
 
-DEMO_NOTICE = (
-    "**Beispieldaten** – die hier gezeigten Werte sind erfunden (erzeugt von sozdash.demo) und keine "
-    "amtlichen Zahlen. Importierte Daten der Stadt ersetzen sie; entfernen lassen sie sich auf der Seite "
-    "Datenstand (Rolle Admin) oder mit python -m sozdash demo remove."
+DEMO_NOTICE = "**Beispieldaten:** erfunden, keine echten Zahlen"
+DEMO_DETAILS = (
+    "Die gezeigten Werte sind als Beispiel erfunden. Sie sehen echten Zahlen ähnlich, sind aber keine "
+    "amtliche Statistik. Sobald die Stadt ihre Daten einliest, ersetzen diese die Beispielwerte; die "
+    "Verwaltung kann die Beispielwerte auf der Seite Datenstand entfernen. Woher die gezeigten Daten "
+    "stammen, steht unter „Datenstand“ in der Seitenleiste."
 )
-SCHEMATIC_NOTICE = (
-    "**Schematische Karte** – die Stadtteilformen sind aus ungefähren Zentren konstruiert "
-    "(Voronoi-Zellen) und keine amtlichen Grenzen."
+SCHEMATIC_NOTICE = "**Schematische Karte:** nicht die echten Grenzen"
+SCHEMATIC_DETAILS = (
+    "Die Gebiete dieser Karte sind vereinfacht gezeichnet: Lage und Nachbarschaft stimmen ungefähr, "
+    "Grenzverlauf und Größe nicht. Sobald die echten Grenzen eingelesen sind (Seite Datenimport), zeigt "
+    "die Karte sie."
 )
+DETAILS_LABEL = "Was heißt das?"
 PRESENTATION_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stSidebarNav"] { display: none !important; }
@@ -52,16 +57,56 @@ PRESENTATION_CSS = """<style>
 """Projector layout: no sidebar or menus, large type (body ≥ 24 px), black on white (constant, no user text)."""
 
 
+def data_notices(is_demo: bool, is_schematic: bool) -> None:
+    """The "Beispieldaten" and "Schematische Karte" notices, each shown only when the data on the page
+    are demo values or the map's shapes are schematic: one short line each, side by side (stacked on a
+    phone), their details in a popover beside them."""
+    shown = [
+        (DEMO_NOTICE, DEMO_DETAILS, st.warning, ":material/science:") if is_demo else None,
+        (SCHEMATIC_NOTICE, SCHEMATIC_DETAILS, st.info, ":material/map:") if is_schematic else None,
+    ]
+    parts = [part for part in shown if part is not None]
+    if not parts:
+        return
+    *cells, more = st.columns([5] * len(parts) + [2], vertical_alignment="center")
+    for cell, (notice, _, alert, icon) in zip(cells, parts, strict=True):
+        with cell:
+            alert(notice, icon=icon)
+    with more, st.popover(DETAILS_LABEL, icon=":material/help:"):
+        for _, details, _, _ in parts:
+            st.markdown(details)
+
+
 def demo_notice(is_demo: bool = True) -> None:
-    """The visible "Beispieldaten" notice, shown wherever demo values appear."""
-    if is_demo:
-        st.warning(DEMO_NOTICE, icon=":material/science:")
+    """The one-line "Beispieldaten" notice with its details, shown wherever demo values appear."""
+    data_notices(is_demo, False)
 
 
 def schematic_notice(is_schematic: bool = True) -> None:
-    """The visible notice for maps drawn on schematic shapes."""
-    if is_schematic:
-        st.info(SCHEMATIC_NOTICE, icon=":material/map:")
+    """The one-line notice for maps drawn on schematic shapes, with its details."""
+    data_notices(False, is_schematic)
+
+
+HOW_COMPUTED = "Wie berechnet?"
+
+
+def how_computed(text: str, table: pd.DataFrame | None = None, *, key: str) -> None:
+    """The exact method and figures behind words and ranks, one click away (``text`` is constant
+    method text with markdown; ``table`` holds computed figures)."""
+    with st.expander(HOW_COMPUTED, icon=":material/calculate:"):
+        st.markdown(text)
+        if table is not None:
+            st.dataframe(table, hide_index=True, key=key)
+
+
+def glossary_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """``column_config`` with a :data:`~sozdash.core.vocab.GLOSSARY` tooltip on each column of
+    ``frame`` whose name holds a glossary term (e.g. "Stadtwert", "Rang")."""
+    return {
+        str(column): st.column_config.Column(help=explanation)
+        for column in frame.columns
+        if (explanation := vocab.glossary_help(str(column))) is not None
+    }
 
 
 NO_INDICATORS = "Noch keine Indikatoren – bitte Daten importieren (Seite Datenimport)."

@@ -1,4 +1,5 @@
-"""Start of every script run: Streamlit's query cache, the database engine, the legacy-pages workaround, the guarded page run."""
+"""Start of every script run: Streamlit's query cache, the database engine, the legacy-pages workaround, the guarded page run
+with the search box and the place for notices about wrong URL parameters."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from sozdash.core import fmt
 from sozdash.store import bootstrap, cache, db
 from sozdash.ui.notices import sidebar_data_status
 from sozdash.ui.save_view import save_view_control
+from sozdash.ui.search_box import search_box
+from sozdash.ui.url_state import notices_here
 
 log = logging.getLogger("sozdash")
 
@@ -54,13 +57,16 @@ def engine() -> Engine:
 
 
 def run_page(page: Callable[[], None], engine: Engine, url_path: str | None = None) -> None:
-    """Show the sidebar data status (and "Ansicht speichern" for page ``url_path``) and run a
-    page; an unexpected error becomes a German message (the trace goes to the log)."""
+    """Show the search box and the sidebar data status (and "Ansicht speichern" for page
+    ``url_path``) and run a page, its notices about wrong URL parameters at the top; an unexpected
+    error becomes a German message (the trace goes to the log)."""
     try:
+        search_box(engine)
         sidebar_data_status(engine)
         if url_path is not None:
             save_view_control(engine, url_path)
-        page()
+        with notices_here():
+            page()
     except bootstrap.DatabaseError as exc:
         st.error(f"**{exc.message}**\n\n{exc.hint}", icon=":material/error:")
     except db.WriteRefused as exc:

@@ -1,4 +1,4 @@
-"""Accounts: password hashing, login with lockout, session timeout, SSO claim mapping, user CLI."""
+"""Accounts: password hashing, login with lockout, SSO claim mapping, user CLI (sessions: test_sessions)."""
 
 from __future__ import annotations
 
@@ -135,24 +135,6 @@ def test_set_role_and_reset_password_are_audited_without_the_hash(engine: Engine
     assert ("password", None, "(neu gesetzt)") in rows
     assert not any("argon2" in str(v) for row in rows for v in row)
     assert auth.authenticate(engine, "z", "Ein-neues-Passwort").role == "planung"
-
-
-def test_session_times_out_after_sixty_idle_minutes() -> None:
-    state: dict = {}
-    rat = Actor("r", "rat")
-    auth.login(state, rat, now=T0)
-    assert auth.touch_session(state, now=T0 + dt.timedelta(minutes=59)) == rat
-    # activity at 09:59 restarts the clock: 10:58 is 59 minutes later
-    assert auth.touch_session(state, now=T0 + dt.timedelta(minutes=118)) == rat
-    assert auth.touch_session(state, now=T0 + dt.timedelta(minutes=178, seconds=1)) == ANONYMOUS
-    assert state["timed_out"] is True and state["actor"] == ANONYMOUS
-
-
-def test_logout_forgets_the_actor() -> None:
-    state: dict = {}
-    auth.login(state, Actor("r", "rat"), now=T0)
-    auth.logout(state)
-    assert auth.touch_session(state, now=T0) == ANONYMOUS
 
 
 MAPPING = {

@@ -83,7 +83,7 @@ def test_admin_creates_a_user_through_the_form(app_env: Engine) -> None:
         org_name = session.scalar(select(Organisation.name).where(Organisation.key == FB_SOZIALES))
     assert _row(at, "fb50") == {
         "Name": "Sachbearbeitung FB 50", "E-Mail": "fb50@stadt.leverkusen.de", "Rolle": "Fachbereich",
-        "Organisationseinheit": org_name, "Aktiv": "ja", "Gesperrt bis": "", "Anmeldung": "Passwort (lokal)",
+        "Organisationseinheit": org_name, "Aktiv": "ja", "Gesperrt bis": "–", "Anmeldung": "Passwort (lokal)",
     }  # fmt: skip
     shown = at.dataframe[0].value.to_string()
     assert "argon2" not in shown and PASSWORD not in shown
@@ -158,7 +158,7 @@ def test_unlock_after_lockout(app_env: Engine) -> None:
     assert f"Gesperrt bis {until:%d.%m.%Y %H:%M} Uhr." in [t.value for t in at.text]
     _click(at, "Sperre aufheben")
     assert at.success[0].value == "Sperre von „gesperrt“ aufgehoben."
-    assert _row(at, "gesperrt")["Gesperrt bis"] == ""
+    assert _row(at, "gesperrt")["Gesperrt bis"] == "–"
     assert auth.authenticate(app_env, "gesperrt", PASSWORD).role == "rat"
 
 

@@ -36,7 +36,6 @@ def _app(actor: Actor, page: str | None = None, query: dict[str, str] | None = N
     """The real app with ``actor`` logged in (as the login form would leave the session)."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["actor"] = actor
-    at.session_state["last_activity"] = dt.datetime.now()
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
@@ -64,7 +63,7 @@ def _refused(at: AppTest, page: str) -> bool:
     """Whether ``page`` run on its own (bypassing app.py and its navigation) with the session of
     ``at`` shows the German refusal: restricted pages check the role themselves."""
     alone = AppTest.from_file(str(Path(APP).parent / page), default_timeout=60)
-    for key in ("actor", "last_activity"):
+    for key in ("actor", "login_session"):
         with contextlib.suppress(KeyError):
             alone.session_state[key] = at.session_state[key]
     alone.run()
@@ -102,12 +101,12 @@ def test_url_parameters_never_grant_identity_or_role(app_env: Engine) -> None:
     assert not _reachable(at, "pages/bearbeiten.py")
     at.switch_page("pages/anmeldung.py")
     at.run()
-    assert [t.label for t in at.text_input] == ["Benutzername", "Passwort"]
+    assert [t.label for t in at.main.text_input] == ["Benutzername", "Passwort"]
 
 
 def _login(at: AppTest, username: str, password: str) -> None:
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
+    at.main.text_input[0].input(username)
+    at.main.text_input[1].input(password)
     at.button[0].click()
     at.run()
 
@@ -145,14 +144,34 @@ def test_wrong_password_and_lockout_show_one_german_message(app_env: Engine) -> 
 
 
 def test_idle_session_is_logged_out_with_a_notice(app_env: Engine) -> None:
+    auth.create_user(app_env, ROLE_ACTORS["admin"], "planerin", PASSWORD, "planung")
+    state: dict = {}
+    auth.login(app_env, state, auth.authenticate(app_env, "planerin", PASSWORD),
+               now=dt.datetime.now() - dt.timedelta(minutes=61))  # fmt: skip
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["actor"] = ROLE_ACTORS["admin"]
-    at.session_state["last_activity"] = dt.datetime.now() - dt.timedelta(minutes=61)
+    at.session_state["actor"], at.session_state["login_session"] = state["actor"], state["login_session"]
     at.run()
     assert at.session_state["actor"] == ANONYMOUS
     assert any("60 Minuten ohne Aktivität" in i.value for i in at.info)
     assert not _reachable(at, "pages/bearbeiten.py")
     assert _refused(at, "pages/bearbeiten.py")
+
+
+def test_logout_in_one_tab_ends_the_login_in_another(app_env: Engine) -> None:
+    auth.create_user(app_env, ROLE_ACTORS["admin"], "planerin", PASSWORD, "planung")
+    first = _app(ANONYMOUS, "pages/anmeldung.py")
+    _login(first, "planerin", PASSWORD)
+    second = AppTest.from_file(APP, default_timeout=60)  # the same login, as the cookie restores it
+    for key in ("actor", "login_session"):
+        second.session_state[key] = first.session_state[key]
+    second.run()
+    assert _reachable(second, "pages/bearbeiten.py")
+    next(b for b in first.button if b.label == "Abmelden").click()
+    first.run()
+    second.switch_page("pages/anmeldung.py")
+    second.run()
+    assert second.session_state["actor"] == ANONYMOUS
+    assert [t.label for t in second.main.text_input] == ["Benutzername", "Passwort"]
 
 
 def _field(at: AppTest, label: str):
@@ -180,8 +199,8 @@ def test_edit_in_the_form_writes_the_audit_log_shown_on_the_log_page(app_env: En
     log = _app(ROLE_ACTORS["planung"], "pages/protokoll.py", {"benutzer": "planung-test"})
     assert_clean(log)
     table = log.dataframe[0].value
-    assert list(table["Feld"]) == ["motto"] and list(table["Neuer Wert"]) == ["Miteinander in Rheindorf"]
-    assert list(table["Tabelle"]) == ["Projekt"]
+    assert list(table["Feld"]) == ["Motto"] and list(table["Neuer Wert"]) == ["Miteinander in Rheindorf"]
+    assert list(table["Art"]) == ["Projekt"]
 
 
 def test_field_messages_appear_and_nothing_is_saved(app_env: Engine) -> None:

@@ -19,6 +19,7 @@ def test_numbers_use_decimal_comma_and_thousands_dot() -> None:
     assert fmt.euro(167805.41, 2) == "167.805,41 €"
     assert fmt.signed(1.25, 1) == "+1,2"
     assert fmt.signed(-0.4, 1) == "−0,4"
+    assert fmt.signed(-0.004, 2) == "0,00" and fmt.signed(0.0, 1) == "0,0"  # never "−0,00"
 
 
 def test_dates_in_german_with_precision() -> None:

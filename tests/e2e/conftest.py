@@ -1,4 +1,4 @@
-"""A real app server (``streamlit run app.py``) and Debian's Chromium driven by Playwright."""
+"""A real app server (``streamlit run serve.py``) and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -43,16 +43,22 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(data_dir: Path, database_url: str | None = None) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with its own data directory (and ``database_url``
-    instead of the SQLite file there, if given); yields the base URL."""
+def running_app(
+    data_dir: Path, database_url: str | None = None, session_secret: str | None = None
+) -> Iterator[str]:
+    """``streamlit run serve.py`` on a free port with its own data directory (and ``database_url``
+    instead of the SQLite file there, if given); yields the base URL. Servers that share a login
+    need the same ``session_secret`` (else each generates one in its data directory)."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"SOZDASH_DATA_DIR": str(data_dir)}
+    hidden = {"DATABASE_URL", "SOZDASH_SESSION_SECRET"}
+    env = {k: v for k, v in os.environ.items() if k not in hidden} | {"SOZDASH_DATA_DIR": str(data_dir)}
     if database_url:
         env["DATABASE_URL"] = database_url
+    if session_secret:
+        env["SOZDASH_SESSION_SECRET"] = session_secret
     log = (data_dir / "streamlit.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

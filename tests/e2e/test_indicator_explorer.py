@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import wait_idle
 
@@ -26,7 +26,7 @@ def test_select_indicator_and_open_district_profile(app_url: str, page: Page) ->
         page.get_by_role("heading", name=re.compile("Karte: Schulabgänge mit Hochschulreife"))
     ).to_be_visible()
     expect(page.locator("[data-testid='stDeckGlJsonChart']")).to_be_visible()
-    choose(page, "Gebiet auswählen (oder in der Karte anklicken)", "Rheindorf")
+    choose(page, "Gebiet auswählen", "Rheindorf")
     page.get_by_role("link", name=re.compile("Profil von Rheindorf öffnen")).click()
     wait_idle(page)
     expect(page).to_have_url(re.compile(r"/stadtteilprofil\?.*gebiet=rheindorf"))
@@ -51,3 +51,23 @@ def test_clicking_an_area_on_the_map_selects_it(app_url: str, page: Page) -> Non
     expect(page).to_have_url(re.compile(r"gebiet=[a-z-]+"))
     expect(page.get_by_role("link", name=re.compile("Profil von .+ öffnen"))).to_be_visible()
     assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]
+
+
+def test_map_and_legend_are_above_the_fold_on_a_laptop(app_url: str, browser: Browser) -> None:
+    """At 1440 × 900 the map and its legend are fully visible without scrolling (issue 15)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/indikatoren?ind=sgb2_quote")
+        wait_idle(page)
+        deck = page.locator("[data-testid='stDeckGlJsonChart']").first
+        expect(deck).to_be_visible()
+        legend = page.locator(".st-key-legende-block")
+        expect(legend).to_be_visible()
+        assert page.evaluate("window.scrollY") == 0
+        for element in (deck, legend):
+            box = element.bounding_box()
+            assert box is not None and box["height"] > 100
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 900, box
+    finally:
+        context.close()

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import wait_idle
 
@@ -41,3 +41,13 @@ def test_present_session_with_arrow_keys(app_url: str, page: Page) -> None:
     expect(page.get_by_text("Stand: 16.04.2018").first).to_be_visible()
     assert "folie=2" in page.url
     assert page.console_errors == [], page.console_errors  # type: ignore[attr-defined]
+
+
+def test_start_button_visible_without_scrolling(app_url: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{app_url}/sitzungen?sitzung=sozialausschuss-2018")
+    wait_idle(page)
+    box = page.get_by_role("button", name="Präsentation starten").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 900, box
+    context.close()

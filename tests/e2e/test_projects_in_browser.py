@@ -14,7 +14,8 @@ def test_biwaq_project_as_of_the_2018_session(app_url: str, page: Page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
     heading = page.locator("h3", has_text="RHEINDORFerLEBEN").first
     assert heading.inner_text().strip().endswith("● laufend")
-    assert page.get_by_text("01.04.2014–31.12.2018").first.is_visible()
+    runtime = page.locator("[data-testid='stMarkdownContainer']", has_text="01.04.2014–31.12.2018").first
+    assert runtime.is_visible()
     for partner in (
         "Suchthilfe Leverkusen gGmbH",
         "Hochschule Niederrhein",

@@ -30,7 +30,7 @@ def test_explorer_restores_indicator_year_and_level_from_the_url(app_env: Engine
     assert any("Beispieldaten" in w.value for w in at.warning)
     assert any("Schematische Karte" in i.value for i in at.info)
     ranking = next(df.value for df in at.dataframe if "Rang" in df.value.columns)
-    assert sorted(ranking["Rang"]) == ["1 von 3", "2 von 3", "3 von 3"]
+    assert sorted(ranking["Rang"]) == ["Rang 1 von 3", "Rang 2 von 3", "Rang 3 von 3"]
     assert at.query_params["ind"] == "sgb2_quote"
     # user-supplied metadata is escaped for markdown (fmt.plain); compare the text as shown
     about = next(
@@ -47,7 +47,7 @@ def test_explorer_restores_indicator_year_and_level_from_the_url(app_env: Engine
         "**Stand:** 31.12.2020",
     ):
         assert part in about
-    assert "**Importstapel:** Beispieldaten" in about and "geladen am" in about
+    assert "**Herkunft:** Beispieldaten" in about and "geladen am" in about
 
 
 def test_explorer_never_shows_suppressed_values(app_env: Engine) -> None:

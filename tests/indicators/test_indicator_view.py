@@ -121,19 +121,31 @@ def test_ranking_summary_sentence() -> None:
 
 
 def test_tooltip_has_rank_city_and_change_and_hides_withheld() -> None:
-    view = small_view()
-    assert charts.tooltip(view.iloc[0], META).split("\n") == [
+    texts = charts.tooltips(small_view(), META)
+    assert texts.iloc[0].split("\n") == [
         "Rheindorf", "Wert: 21,3 %", "Rang 1 von 3 (1 = höchster Wert)", "Stadt: 10,2 %",
         "Veränderung zu 2023: +0,5 Prozentpunkte",
     ]  # fmt: skip
-    assert charts.tooltip(view.iloc[3], META).split("\n")[1].startswith("Wert: * – geheim gehalten")
+    assert texts.iloc[3].split("\n")[1].startswith("Wert: * – geheim gehalten")
+    assert texts.iloc[2].split("\n")[-1].startswith("Veränderung zu 2023: −0,")
+    assert len(texts.iloc[1].split("\n")) == 4  # no change without a previous value
 
 
 def test_ranking_figure_marks_selection_not_only_by_colour() -> None:
     fig = charts.ranking_figure(small_view(), META, "op")
-    bar = fig.data[0]
-    assert list(bar.y) == ["Bergisch Neukirchen", "▶ Opladen (ausgewählt)", "Rheindorf"]
-    assert list(bar.marker.pattern.shape) == ["", "/", ""]
+    bars, chosen = fig.data
+    assert list(bars.y) == ["Bergisch Neukirchen", "Rheindorf"] and list(chosen.y) == [
+        "▶ Opladen (ausgewählt)"
+    ]
+    assert (bars.marker.pattern.shape, chosen.marker.pattern.shape) == ("", "/")  # not colour alone
+    assert (bars.marker.line.width, chosen.marker.line.width) == (0, 3)
+    assert fig.layout.barmode == "overlay"  # each bar keeps its full width
+    assert list(fig.layout.yaxis.categoryarray) == [
+        "Hitdorf",
+        "Bergisch Neukirchen",
+        "▶ Opladen (ausgewählt)",
+        "Rheindorf",
+    ]
     assert fig.layout.separators == ",."
     assert any(a.y == "Hitdorf" and a.text.startswith("*") for a in fig.layout.annotations)
     assert fig.layout.shapes[0].x0 == 10.2  # city reference line

@@ -96,8 +96,8 @@ def test_rows_follow_lebenslage_order_and_table_is_german() -> None:
     assert profile["indicator"].tolist() == ["anzahl", "quote"]  # Bevölkerung before Einkommen
     table = profile_table(profile)
     quote = table[table["Indikator"] == "Quote"].iloc[0]
-    assert quote["Abweichung (z)"] == "−0,98 (günstiger)"
-    assert quote["Rang"] == "3 von 3"
+    assert quote["Lage zum Vergleichswert"] == "leicht unter dem städtischen Wert (günstig)"  # z = −0,98
+    assert quote["Rang"] == "Rang 3 von 3"
     assert quote["Trend"] == "↓ fallend – günstig (seit 2019)"
 
 
@@ -161,3 +161,31 @@ def test_single_area_has_no_spread_and_no_comparison_words() -> None:
     assert (row["n"], row["rank"]) == (1, 1)
     assert pd.isna(row["z"]) and row["position"] is None
     assert row["sentence"] == "Beim Indikator „Quote“ liegt A bei 12,0 %."
+
+
+@pytest.mark.parametrize(("area", "year"), [("manfort", 2019), ("hitdorf", 2014), ("bezirk-1", 2020)])
+def test_area_profile_reads_only_what_it_needs_with_the_same_result(
+    sqlite_engine: Engine, area: str, year: int
+) -> None:
+    """The database query keeps two years and, for the earlier one, the siblings only (their
+    suppression decides what the trend may use); the profile equals the one built
+    from every observation of the area's level and the city."""
+    from sozdash.indicators.explorer import parent_map
+
+    areas = queries.areas(sqlite_engine)
+    row = areas.set_index("code").loc[area]
+    city_level = queries.city_level(sqlite_engine)
+    everything = pd.concat(
+        [
+            queries.observations(sqlite_engine, level=row["level"]),
+            queries.observations(sqlite_engine, level=city_level),
+        ],
+        ignore_index=True,
+    )
+    full = build_profile(
+        everything, queries.indicators(sqlite_engine), parent_map(areas), area, row["name"], year, city_level
+    )
+    pd.testing.assert_frame_equal(
+        area_profile(sqlite_engine, area, year, public_only=False).reset_index(drop=True),
+        full.reset_index(drop=True),
+    )

@@ -55,9 +55,9 @@ def test_profile_year_and_bezirk_from_url(app_env: Engine) -> None:
     at = open_page("pages/stadtteilprofil.py", query={"gebiet": "bezirk-2", "jahr": "2019"})
     assert_clean(at)
     assert at.subheader[0].value == "Stadtbezirk II – Auf einen Blick (2019)"
-    ranks = _tables(at, "Rang")
+    ranks = _tables(at, "Trend")  # one table per Lebenslage
     assert len(ranks) == len(LEBENSLAGEN)
-    assert all(t["Rang"].str.endswith("von 3").all() for t in ranks)
+    assert all(t["Rang"].str.fullmatch(r"Rang [123] von 3").all() for t in ranks)
 
 
 def test_unknown_area_in_url_falls_back(app_env: Engine) -> None:
@@ -103,10 +103,11 @@ def test_comparison_from_url(app_env: Engine) -> None:
         "Beschäftigungsquote (sozialversicherungspflichtig, Wohnort)",
     ]
     assert all(v.endswith(" %") for v in table["Rheindorf"])
-    (similar,) = _tables(at, "Abstand")
-    assert similar.iloc[0].tolist()[:2] == ["Rheindorf", "Referenz"]
+    (similar,) = _tables(at, "SGB-II-Quote")  # the similar areas, the indicators as columns
+    assert similar.iloc[0].tolist()[:2] == ["Rheindorf", "Referenzgebiet"]
     assert len(similar) == 6
-    assert any("euklidische Distanz" in m.value for m in at.markdown)
+    (method,) = [e for e in at.expander if e.label == "Wie berechnet?"]
+    assert any("euklidische Distanz" in m.value for m in method.markdown)
     assert any("Beispieldaten" in w.value for w in at.warning)
 
 
@@ -115,7 +116,7 @@ def test_comparison_needs_two_areas(app_env: Engine) -> None:
     assert_clean(at)
     assert any("mindestens zwei Gebiete" in i.value for i in at.info)
     assert not _tables(at, "Leverkusen (Stadt)")
-    assert len(_tables(at, "Abstand")) == 1  # similar areas still work with one area
+    assert len(_tables(at, "Ähnlichkeit")) == 2  # similar areas (and their method) still work with one area
 
 
 def test_profile_pdf_report_is_built_on_the_page(app_env: Engine) -> None:

@@ -47,8 +47,10 @@ def test_constant_indicator_is_left_out() -> None:
 def test_similar_areas_from_database(engine: Engine) -> None:
     table = similar_areas(engine, "rheindorf", ("sgb2_quote", "kinderarmut_sgb2_u15"), 2024, 3)
     assert table["Gebiet"].tolist()[0] == "Rheindorf"
-    assert table["Abstand"].tolist()[0] == "Referenz"
+    assert table["Ähnlichkeit"].tolist()[0] == "Referenzgebiet"
     assert len(table) == 4
+    # 13 Stadtteile have both values: the reference is compared with the 12 others
+    assert table["Ähnlichkeit"].tolist()[1:] == ["Rang 1 von 12", "Rang 2 von 12", "Rang 3 von 12"]
     distances = [float(d.replace(",", ".")) for d in table["Abstand"][1:]]
     assert distances == sorted(distances) and distances[0] > 0
     assert set(table["Gebiet"][1:]) <= {
@@ -57,6 +59,7 @@ def test_similar_areas_from_database(engine: Engine) -> None:
     }  # fmt: skip
     assert table.columns.tolist() == [
         "Gebiet",
+        "Ähnlichkeit",
         "Abstand",
         "SGB-II-Quote",
         "Kinderarmut (SGB II, unter 15 Jahren)",

@@ -35,8 +35,10 @@ def test_sozialindex_shows_maps_legend_matrix_and_notices(app_env: Engine) -> No
     assert list(matrix.columns) == ["Dynamik positiv", "Dynamik stabil", "Dynamik negativ"]
     listed = ", ".join(matrix.to_numpy().ravel())
     assert all(name in listed for name in ("Rheindorf", "Wiesdorf", "Opladen", "Hitdorf"))
-    table = next(d.value for d in at.dataframe if "Teilindex Bildung" in d.value.columns)
-    assert len(table) == 13 and table["Statusindex"].str.contains(",").all()  # German decimals
+    table = next(d.value for d in at.dataframe if "Rang Status" in d.value.columns)
+    assert len(table) == 13 and table["Rang Status"].str.fullmatch(r"Rang \d+ von 13").all()  # ranks, not z
+    figures = next(d.value for d in at.dataframe if "Teilindex Bildung" in d.value.columns)  # „Wie berechnet?“
+    assert len(figures) == 13 and figures["Statusindex"].str.contains(",").all()  # German decimals
     assert PUBLISH not in [b.label for b in at.button]  # no planner controls for the public
 
 
@@ -128,3 +130,16 @@ def test_planner_previews_and_saves_a_new_version(app_env: Engine) -> None:
     versions = index_store.definitions(app_env)
     assert list(versions["version"]) == [2, 1]
     assert index_store.definition_config(app_env, int(versions.iloc[0]["id"])).span == 3
+
+
+def test_planner_chooses_the_area_level(app_env: Engine) -> None:
+    at = open_page("pages/sozialindex.py", actor=PLANNER)
+    level = next(s for s in at.selectbox if s.label == "Gebietsebene")
+    assert level.value == "stadtteil" and level.options[:2] == ["Stadtbezirk", "Stadtteil"]
+    assert "Stadt" not in level.options  # the whole city is no level to compare areas on
+    level.set_value("stadtbezirk")
+    next(b for b in at.button if b.label == "Als neue Version speichern").click()
+    at.run()
+    assert_clean(at)
+    versions = index_store.definitions(app_env)
+    assert index_store.definition_config(app_env, int(versions.iloc[0]["id"])).level == "stadtbezirk"

@@ -107,3 +107,25 @@ def test_a_write_by_another_process_is_seen_by_the_next_run(
     other.dispose()
     with db.script_run(sqlite_engine):
         assert _hitdorf(sqlite_engine) == "Anders"
+
+
+def test_a_run_answers_repeated_calls_itself_and_each_caller_gets_its_own_frame(
+    sqlite_engine: Engine, dict_memoizer: dict
+) -> None:
+    calls: list[str] = []
+    memoized = cache._memoized
+
+    def counting(*args: Any) -> Any:
+        calls.append(args[1])
+        return memoized(*args)  # type: ignore[misc]
+
+    cache._memoized = counting
+    with db.script_run(sqlite_engine):
+        first = queries.areas(sqlite_engine)
+        first["name"] = "geändert"
+        again = queries.areas(sqlite_engine)
+        assert len(calls) == 1
+        assert "Hitdorf" in set(again["name"])
+        _rename_hitdorf(sqlite_engine, "Hitdorf am Rhein")  # a write forgets the run's results
+        assert _hitdorf(sqlite_engine) == "Hitdorf am Rhein"
+    assert len(calls) == 2

@@ -120,7 +120,7 @@ def test_every_text_column_is_seeded_or_named_as_no_free_text() -> None:
 @pytest.mark.parametrize("actor", [ANONYMOUS, ADMIN_ACTOR], ids=["anonym", "admin"])
 def test_every_page_shows_payloads_only_as_literal_text(payload_app: Engine, actor: Actor) -> None:
     pages = [p for specs in pages_for(actor.role).values() for p in specs]
-    assert len(pages) == (len(PAGES) if actor.role == "admin" else 16)
+    assert len(pages) == (len(PAGES) if actor.role == "admin" else 18)
     problems, silent = {}, []
     for spec in pages:
         at = open_page(spec.file, actor=None if actor == ANONYMOUS else actor, timeout=60)

@@ -1,0 +1,221 @@
+"""The real server (``streamlit run`` with the app's ``.streamlit/config.toml``) driven by
+Chromium through Playwright. Parts:
+
+- ``gc``: server CPU per page run (reruns by the ``r`` key, CPU of the server process) with
+  Streamlit's default post-script collection, with ``runner.postScriptGC = false`` (the app's
+  setting) and with the collection plus ``gc.freeze()`` after the first run; RSS after the reruns.
+- ``browser``: sidebar click to idle for every page vs a bare two-page app in the same run, with
+  the bytes the server sends per switch (WebSocket frames); server RSS after all pages.
+- ``concurrent``: N sessions (Playwright contexts) loading Indikatoren, then Stadtteilprofil:
+  p50/p95 to idle, errors.
+
+Prints figures; asserts nothing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+from playwright.sync_api import Page, sync_playwright
+
+from bench.server import cpu_seconds, load_average, rss_mb, running
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+ON, OFF = ["--runner.postScriptGC", "true"], ["--runner.postScriptGC", "false"]
+GC_VARIANTS = {
+    "Streamlit-Standard (gc.collect(2) nach jedem Lauf)": ({}, ON),
+    "runner.postScriptGC = false (config.toml)": ({}, OFF),
+    "gc.collect(2) + gc.freeze() nach dem 1. Lauf": ({"BENCH_GC_FREEZE": "1"}, ON),
+}
+
+
+def wait_idle(page: Page, timeout: float = 300_000) -> None:
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_timeout(200)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+@contextmanager
+def app(data_dir: Path, args: list[str] | None = None, env: dict[str, str] | None = None,
+        script: str | None = None) -> Iterator[tuple[str, int]]:  # fmt: skip
+    base = {"SOZDASH_DATA_DIR": str(data_dir), "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "")}
+    with running({**base, **(env or {})}, args or [], script, log=data_dir / "server.log") as served:
+        yield served
+
+
+class Bytes:
+    """Bytes of WebSocket frames the server sent to ``page`` since the last ``take``."""
+
+    def __init__(self, page: Page) -> None:
+        self.count = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+
+    def _add(self, payload: str | bytes) -> None:
+        self.count += len(payload)
+
+    def take(self) -> int:
+        count, self.count = self.count, 0
+        return count
+
+
+def gc_part(data_dir: Path, path: str, reruns: int) -> None:
+    print(f"\n## Server-CPU je Seitenlauf, {reruns} Läufe von /{path} ({load_average()})")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        figures = {}
+        for label, (env, args) in GC_VARIANTS.items():
+            with app(data_dir, args, env) as (url, pid):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/{path}")
+                wait_idle(page)
+                for _ in range(2):  # warm: caches filled, collector frozen
+                    page.keyboard.press("r")
+                    wait_idle(page)
+                cpu = cpu_seconds(pid)
+                started = time.perf_counter()
+                for _ in range(reruns):
+                    page.locator("body").press("r")
+                    wait_idle(page)
+                wall = (time.perf_counter() - started) / reruns
+                figures[label] = (cpu_seconds(pid) - cpu) / reruns * 1000, wall * 1000, rss_mb(pid)
+                page.close()
+        browser.close()
+    base = next(iter(figures.values()))[0]
+    for label, (cpu_ms, wall_ms, rss) in figures.items():
+        print(
+            f"  {label:48} CPU {cpu_ms:6.0f} ms/Lauf ({cpu_ms / base:4.2f}×)  bis Ruhe {wall_ms:6.0f} ms  RSS {rss:5.0f} MB"
+        )
+
+
+def _titles(page: Page) -> list[str]:
+    """The sidebar's page titles (the last line of each link: the icon's name comes first)."""
+    texts = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+    return [text.strip().splitlines()[-1].strip() for text in texts if text.strip()]
+
+
+def _switches(page: Page, titles: list[str], received: Bytes) -> dict[str, tuple[float, int]]:
+    out = {}
+    for title in titles:
+        index = _titles(page).index(title)
+        link = page.locator("[data-testid='stSidebarNav'] a").nth(index)
+        received.take()
+        started = time.perf_counter()
+        link.click()
+        wait_idle(page)
+        out[title] = ((time.perf_counter() - started) * 1000, received.take())
+    return out
+
+
+def browser_part(data_dir: Path, gc_args: list[str]) -> None:
+    print(f"\n## Seitenwechsel im Browser: Klick in der Seitenleiste bis Ruhe ({load_average()})")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        received = Bytes(page)
+        with app(data_dir, gc_args, script=str(Path(__file__).with_name("bare_app.py"))) as (url, _pid):
+            page.goto(url)
+            wait_idle(page)
+            bare = _switches(page, ["Zweite", "Erste"] * 3, received)
+        floor = statistics.median(ms for ms, _ in bare.values())
+        print(
+            f"  Boden: leere Zwei-Seiten-App {floor:.0f} ms, {statistics.median(b for _, b in bare.values()):,.0f} Bytes"
+        )
+        with app(data_dir, gc_args) as (url, pid):
+            page.goto(url)
+            wait_idle(page)
+            titles = _titles(page)
+            _switches(page, titles, received)  # first visits: caches filled
+            page.locator("[data-testid='stSidebarNav'] a").first.click()
+            wait_idle(page)
+            warm = _switches(page, titles, received)
+            print(f"  {'Seite':28} {'ms':>7} {'/Boden':>7} {'Bytes':>11}")
+            for title, (ms, size) in warm.items():
+                print(f"  {title[:28]:28} {ms:7.0f} {ms / floor:6.1f}× {size:11,}")
+            print(f"  Server-RSS nach allen Seiten: {rss_mb(pid):.0f} MB")
+        browser.close()
+
+
+async def _session(browser, url: str, paths: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    times = []
+    try:
+        for path in paths:
+            started = time.perf_counter()
+            await page.goto(f"{url}/{path}", timeout=600_000)
+            await page.wait_for_selector(IDLE, timeout=600_000)
+            await page.wait_for_timeout(200)
+            await page.wait_for_selector(IDLE, timeout=600_000)
+            times.append(time.perf_counter() - started)
+    finally:
+        await context.close()
+    return times
+
+
+async def _concurrent(url: str, sessions: int) -> tuple[list[float], int]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        results = await asyncio.gather(
+            *(_session(browser, url, ["indikatoren", "stadtteilprofil"]) for _ in range(sessions)),
+            return_exceptions=True,
+        )
+        await browser.close()
+    times = [t for r in results if isinstance(r, list) for t in r]
+    return times, sum(isinstance(r, BaseException) for r in results)
+
+
+def concurrent_part(data_dir: Path, sessions: int, gc_args: list[str]) -> None:
+    print(f"\n## {sessions} gleichzeitige Sitzungen: Indikatoren, dann Stadtteilprofil ({load_average()})")
+    with app(data_dir, gc_args) as (url, pid):
+        asyncio.run(_concurrent(url, 1))  # caches filled once
+        rss_before = rss_mb(pid)
+        started = time.perf_counter()
+        times, errors = asyncio.run(_concurrent(url, sessions))
+        total = time.perf_counter() - started
+        rss_after = rss_mb(pid)
+    if times:
+        ordered = sorted(times)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        print(f"  bis Ruhe je Seite: p50 {statistics.median(ordered):.1f} s, p95 {p95:.1f} s, max {ordered[-1]:.1f} s; "
+              f"gesamt {total:.0f} s; Fehler {errors}")  # fmt: skip
+    else:
+        print(f"  keine Sitzung fertig, Fehler {errors}")
+    print(
+        f"  Server-RSS {rss_before:.0f} → {rss_after:.0f} MB ({(rss_after - rss_before) / sessions:.1f} MB je Sitzung)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "parts", nargs="*", choices=["gc", "browser", "concurrent"], default=["gc", "browser", "concurrent"]
+    )
+    parser.add_argument("--sessions", type=int, default=25)
+    parser.add_argument("--page", default="indikatoren", help="page of the gc part (URL path)")
+    parser.add_argument("--reruns", type=int, default=10, help="reruns per variant of the gc part")
+    parser.add_argument("--server-args", default="", help="extra streamlit options for browser/concurrent "
+                        "(default: the app's config.toml), e.g. '--runner.postScriptGC true'")  # fmt: skip
+    args = parser.parse_args(argv)
+    server_args = args.server_args.split()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+        if "gc" in args.parts:
+            gc_part(data_dir, args.page, args.reruns)
+        if "browser" in args.parts:
+            browser_part(data_dir, server_args)
+        if "concurrent" in args.parts:
+            concurrent_part(data_dir, args.sessions, server_args)
+
+
+if __name__ == "__main__":
+    main()
