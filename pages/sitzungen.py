@@ -20,16 +20,20 @@ if sessions.empty:
     st.stop()
 labels = dict(zip(sessions["key"], sessions["Sitzung"] + " – " + sessions["Datum"], strict=True))
 presenting = st.query_params.get("modus") == "praesentation"
-key = url_state.url_select("Sitzung", list(labels), "sitzung", format_func=labels.get) if not presenting else None
-key = key or (
-    st.query_params.get("sitzung") if st.query_params.get("sitzung") in labels else next(iter(labels))
-)
+if presenting:  # no widgets on the projector: the link's values, wrong ones named
+    key = url_state.url_value("Sitzung", list(labels), "sitzung", format_func=lambda k: labels[k])
+else:
+    key = url_state.url_select("Sitzung", list(labels), "sitzung", format_func=labels.get)
 info = meetings.meeting(engine, key)
 refs = meetings.slides(engine, info.id)
-stand = st.query_params.get("stand", "sitzung") if presenting else url_state.url_select(
-    "Folien zeigen", list(meetings.STAND_OPTIONS), "stand", widget="radio",
-    format_func=lambda s: f"{meetings.STAND_OPTIONS[s]} ({fmt.date(meetings.as_of(info, s, dt.date.today()))})",
-)  # fmt: skip
+if presenting:
+    stand = url_state.url_value("Folien zeigen", list(meetings.STAND_OPTIONS), "stand",
+                                format_func=lambda s: meetings.STAND_OPTIONS[s])  # fmt: skip
+else:
+    stand = url_state.url_select(
+        "Folien zeigen", list(meetings.STAND_OPTIONS), "stand", widget="radio",
+        format_func=lambda s: f"{meetings.STAND_OPTIONS[s]} ({fmt.date(meetings.as_of(info, s, dt.date.today()))})",
+    )  # fmt: skip
 as_of = meetings.as_of(info, stand, dt.date.today())
 
 
@@ -43,7 +47,10 @@ def go_to(number: int | None) -> None:
 if presenting and refs:
     notices.presentation_style()
     parts = meetings.presentation(refs, meetings.items_without_slides(edit.agenda(engine, info.id)))
-    number = meetings.slide_number(st.query_params.get("folie"), len(parts))
+    raw_number = st.query_params.get("folie")
+    number = meetings.slide_number(raw_number, len(parts))
+    if raw_number is not None and raw_number != str(number):
+        url_state.tell_wrong("folie", "Folie", raw_number, f"Folie {number}")
     part = parts[number - 1]
     if isinstance(part, meetings.ItemTitle):
         with st.container(key="slide-title-only"):

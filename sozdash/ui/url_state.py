@@ -28,6 +28,7 @@ WRONG_VALUE: dict[str, str] = {
     "periode": "die Periode „{}“, die es nicht gibt",
     "paket": "das Wirkungspaket „{}“, das es in dieser Periode nicht gibt",
     "sitzung": "die Sitzung „{}“, die es nicht gibt",
+    "folie": "die Folie „{}“, die es in dieser Sitzung nicht gibt",
 }
 """What a link names that the page does not have, by URL parameter (others: ``_wrong``)."""
 MAX_SHOWN = 60
@@ -71,6 +72,24 @@ def _wrong(param: str, label: str, raw: str, shown: str) -> str:
     named = WRONG_VALUE.get(param, f"für „{fmt.plain(label)}“ den Wert „{{}}“, den es hier nicht gibt")
     instead = f"gezeigt wird „{fmt.plain(shown)}“" if shown else "es ist nichts ausgewählt"
     return f"Der Link nennt {named.format(_quoted(raw))}; {instead}."
+
+
+def tell_wrong(param: str, label: str, raw: str, shown: str) -> None:
+    """Say in German that the link's ``param=raw`` does not exist here and ``shown`` is shown instead."""
+    _tell(_wrong(param, label, raw, shown))
+
+
+def url_value(
+    label: str, options: Sequence[str], param: str, *, format_func: Callable[[str], str] = str
+) -> str:
+    """A URL parameter read without a widget (e.g. in presentation mode): a value among ``options``,
+    else the first option and a German notice naming the value of the link."""
+    raw = st.query_params.get(param)
+    if raw is not None and raw in options:
+        return raw
+    if raw is not None:
+        tell_wrong(param, label, raw, format_func(options[0]))
+    return options[0]
 
 
 def url_select(

@@ -58,3 +58,19 @@ def test_unknown_project_on_projekte(app_env: Engine) -> None:
     assert notices(at) == [
         f"Der Link nennt das Projekt „gibt-es-nicht“, das es nicht gibt; gezeigt wird „{first}“."
     ]
+
+
+def test_unknown_session_and_slide_in_presentation_mode(app_env: Engine) -> None:
+    meeting = seed("meetings.yaml")[0]
+    at = open_page("pages/sitzungen.py", query={"modus": "praesentation", "sitzung": "gibt-es-nicht"})
+    assert_clean(at)
+    assert notices(at)[0].startswith(
+        "Der Link nennt die Sitzung „gibt-es-nicht“, die es nicht gibt; gezeigt wird „"
+    )
+    at = open_page(
+        "pages/sitzungen.py", query={"modus": "praesentation", "sitzung": meeting["key"], "folie": "99"}
+    )
+    assert_clean(at)
+    assert notices(at) == [
+        "Der Link nennt die Folie „99“, die es in dieser Sitzung nicht gibt; gezeigt wird „Folie 7“."
+    ]
