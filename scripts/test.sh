@@ -47,7 +47,8 @@ fi
 if [ "$#" -gt 0 ]; then
   exec .venv/bin/python -m pytest "$@"
 fi
-# Everything but the browser tests, then the browser tests, each on both cores (a test file stays on
-# one worker, so a session fixture such as the Hamburg instance or a module's app server is built once).
+# Everything but the browser tests on both cores (a test file stays on one worker, so a session
+# fixture such as the Hamburg instance is built once), then the browser tests one at a time (in
+# parallel, their timeouts are hit on two cores).
 .venv/bin/python -m pytest -n 2 --dist loadfile -m "not e2e"
-.venv/bin/python -m pytest -n 2 --dist loadfile -m e2e
+.venv/bin/python -m pytest -m e2e
