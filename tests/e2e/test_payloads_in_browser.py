@@ -93,6 +93,8 @@ def test_payloads_stay_text_for_visitors_and_admins(
     wait_idle(page)
     assert _walk(page, payload_url, "oeffentlich") == {}
 
+    page.goto(f"{payload_url}/anmeldung")  # the walk ends on the help pages, after Anmeldung
+    wait_idle(page)
     page.get_by_label("Benutzername").fill(ADMIN)
     page.get_by_label("Passwort", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Anmelden").click()
