@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -51,8 +51,13 @@ was made by a newer sozdash, one without them by another program."""
 def _revision_state(engine: Engine) -> tuple[str, str | None]:
     """The schema state (see ``schema_state``) and the database's alembic revision."""
     with engine.connect() as conn:
-        tables = set(inspect(conn).get_table_names())
-        revision = MigrationContext.configure(conn).get_current_revision() if tables else None
+        return _connection_state(conn)
+
+
+def _connection_state(conn: Connection) -> tuple[str, str | None]:
+    """``_revision_state`` read on ``conn`` (inside its transaction)."""
+    tables = set(inspect(conn).get_table_names())
+    revision = MigrationContext.configure(conn).get_current_revision() if tables else None
     if revision is None:
         # Only an emptied ``alembic_version`` is left after a downgrade to the base: nothing to keep.
         return ("empty" if tables <= {"alembic_version"} else "foreign"), None
@@ -176,6 +181,18 @@ class EmptyCity:
             )
 
 
+FIRST_START_LOCK = 0x736F7A64
+"""PostgreSQL advisory-lock key ("sozd") held by the transaction that creates and fills the database."""
+
+
+def _wait_for_other_first_start(conn: Connection) -> None:
+    """On PostgreSQL, wait until no other process is creating the database (several app servers
+    started at once on an empty database: one creates and fills it, the others then find it
+    current). The lock ends with ``conn``'s transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_START_LOCK})
+
+
 def ensure_database(engine: Engine, empty_city: EmptyCity | None = None) -> None:
     """Create and fill an empty database in one transaction (the shipped seed, or only
     ``empty_city``); refuse an unusable one.
@@ -187,14 +204,17 @@ def ensure_database(engine: Engine, empty_city: EmptyCity | None = None) -> None
         state, revision = _revision_state(engine)
         if state == "empty":
             with engine.begin() as conn:
-                migrate(conn)
-                with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
-                    if empty_city is None:
-                        load_seed(session)
-                    else:
-                        load_empty_city(session, empty_city.name.strip(), empty_city.ags)
-                    session.commit()  # releases the savepoint; engine.begin() commits the whole
-            return
+                _wait_for_other_first_start(conn)
+                state, revision = _connection_state(conn)  # another process may have filled it
+                if state == "empty":
+                    migrate(conn)
+                    with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+                        if empty_city is None:
+                            load_seed(session)
+                        else:
+                            load_empty_city(session, empty_city.name.strip(), empty_city.ags)
+                        session.commit()  # releases the savepoint; engine.begin() commits the whole
+                    return
     except SQLAlchemyError as exc:
         raise unusable(exc) from exc
     if empty_city is not None:
