@@ -25,8 +25,11 @@ if not years:
     st.stop()
 with right:
     year = url_state.url_select("Jahr", years, "jahr", default=years[0])
-with st.expander("Alle Gebiete"):
-    for code, label in names.items():
+links_title, links_note, links = profile.linked_areas(engine, area)
+with st.expander(links_title):
+    if links_note:
+        st.caption(fmt.plain(links_note))
+    for code, label in links.items():
         st.page_link("pages/stadtteilprofil.py", label=fmt.plain(label), query_params={"gebiet": code})
 
 areas = queries.areas(engine).set_index("code")

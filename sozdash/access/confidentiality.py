@@ -37,7 +37,8 @@ def _counts(frame: pd.DataFrame, aggregation: pd.Series) -> pd.Series:
 def apply_confidentiality(
     frame: pd.DataFrame, indicators: pd.DataFrame, parent_of: dict[str, str]
 ) -> pd.DataFrame:
-    """Apply primary and secondary suppression and add the text to display.
+    """Apply primary and secondary suppression and add the text to display: ``with_display`` of
+    ``suppress``.
 
     Args:
         frame: Observations with ``area``, ``indicator``, ``period``, ``value``, ``numerator``,
@@ -51,6 +52,11 @@ def apply_confidentiality(
         ``suppression`` (``primary``, ``secondary`` or None) and ``display`` (German number with
         unit, the symbol, or ``–``).
     """
+    return with_display(suppress(frame, indicators, parent_of), indicators)
+
+
+def suppress(frame: pd.DataFrame, indicators: pd.DataFrame, parent_of: dict[str, str]) -> pd.DataFrame:
+    """``apply_confidentiality`` without the ``display`` column (for rows only counted, not shown)."""
     meta = indicators.set_index("key")
     out = frame.copy()
     aggregation = out["indicator"].map(meta["aggregation"])
@@ -76,10 +82,17 @@ def apply_confidentiality(
     out["symbol"] = out["symbol"].astype(object)
     out.loc[out["suppression"].eq("primary"), "symbol"] = PRIMARY_SYMBOL
     out.loc[out["suppression"].eq("secondary"), "symbol"] = SECONDARY_SYMBOL
-    units = out["indicator"].map(meta["unit"])
-    decimals = out["indicator"].map(meta["decimals"])
-    out["display"] = [
-        symbol if isinstance(symbol, str) and symbol and pd.isna(value) else fmt.value_with_unit(value, unit, int(d))
-        for value, symbol, unit, d in zip(out["value"], out["symbol"], units, decimals, strict=True)
-    ]  # fmt: skip
     return out
+
+
+def with_display(frame: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Add ``display`` to suppressed observations (``suppress``): the German number with the
+    indicator's unit and decimals, the symbol of a withheld or marked value, or ``–``."""
+    meta = indicators.set_index("key")
+    units = frame["indicator"].map(meta["unit"])
+    decimals = frame["indicator"].map(meta["decimals"])
+    display = [
+        symbol if isinstance(symbol, str) and symbol and pd.isna(value) else fmt.value_with_unit(value, unit, int(d))
+        for value, symbol, unit, d in zip(frame["value"], frame["symbol"], units, decimals, strict=True)
+    ]  # fmt: skip
+    return frame.assign(display=display)

@@ -15,14 +15,15 @@ MONTHS = [
 ]  # fmt: skip
 
 MISSING = "–"
+GERMAN_SEPARATORS = str.maketrans(",.", ".,")
+"""Python's ``1,234.5`` → ``1.234,5``."""
 
 
 def number(value: float | None, decimals: int = 0) -> str:
     """``1234.5`` → ``1.234,5``; ``None``/NaN → ``–``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{float(value):,.{decimals}f}".translate(GERMAN_SEPARATORS)
 
 
 def value_with_unit(value: float | None, unit: str, decimals: int = 1) -> str:

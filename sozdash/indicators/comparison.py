@@ -31,10 +31,15 @@ CITY_STYLE = {"color": "#000000", "dash": "dash"}
 
 @cached_query
 def comparison_data(engine: Engine, areas: tuple[str, ...], indicators: tuple[str, ...]) -> pd.DataFrame:
-    """Observations of ``areas`` and the city for ``indicators`` over all years, confidential."""
-    all_areas = queries.areas(engine)
-    parent_of = parent_map(all_areas)
-    obs = pd.concat([queries.observations(engine, indicator=key) for key in indicators], ignore_index=True)
+    """Observations of ``areas`` and the city for ``indicators`` over all years, confidential
+    (read with the siblings of ``areas``: the areas their secondary suppression depends on)."""
+    parent_of = parent_map(queries.areas(engine))
+    parents = {parent_of[code] for code in areas if code in parent_of}
+    siblings = {code for code, parent in parent_of.items() if parent in parents}
+    read = tuple(sorted({*areas, *siblings, city_code(engine)}))
+    obs = pd.concat(
+        [queries.observations(engine, indicator=key, areas=read) for key in indicators], ignore_index=True
+    )
     shown = apply_confidentiality(obs, queries.indicators(engine), parent_of)
     return shown[shown["area"].isin([*areas, city_code(engine)])].reset_index(drop=True)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from sozdash.access.confidentiality import apply_confidentiality
+from sozdash.access.confidentiality import apply_confidentiality, suppress
 from sozdash.core import fmt, vocab
 from sozdash.indicators.trends import classify_change
 from sozdash.store import queries
@@ -206,16 +206,18 @@ def provenance(engine: Engine, batch_ids: list[int]) -> list[str]:
 
 
 def _periods(engine: Engine) -> dict[str, tuple[int, int]]:
-    """First and last period per indicator key, computed in the database."""
-    statement = (
+    """First and last period per indicator key, computed in the database (from the index on
+    indicator and period)."""
+    spans = (
         select(
-            Indicator.key,
+            Observation.indicator_id,
             func.min(Observation.period).label("min"),
             func.max(Observation.period).label("max"),
         )
-        .join(Indicator, Observation.indicator_id == Indicator.id)
-        .group_by(Indicator.key)
+        .group_by(Observation.indicator_id)
+        .subquery()
     )
+    statement = select(Indicator.key, spans.c.min, spans.c.max).join(spans, Indicator.id == spans.c.indicator_id)
     with engine.connect() as conn:
         return {key: (first, last) for key, first, last in conn.execute(statement)}
 
@@ -237,9 +239,7 @@ def _newest(engine: Engine) -> pd.DataFrame:
         .join(Area, Observation.area_id == Area.id)
         .join(Indicator, Observation.indicator_id == Indicator.id)
     )  # fmt: skip
-    with engine.connect() as conn:
-        result = conn.execute(statement)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return queries.read_frame(engine, statement)
 
 
 def _span(periods: dict[str, tuple[int, int]], key: str) -> str:
@@ -264,16 +264,19 @@ def catalogue(engine: Engine) -> pd.DataFrame:
     (share of areas, on the levels with data, with a published value in the newest year)."""
     indicators = queries.indicators(engine)
     periods_of = _periods(engine)
-    newest = apply_confidentiality(_newest(engine), indicators, parent_map(queries.areas(engine)))
+    newest = suppress(_newest(engine), indicators, parent_map(queries.areas(engine)))
     area_counts = queries.areas(engine).groupby("level").size()
     level_names = queries.area_levels(engine)
+    by_indicator = newest.groupby("indicator")
+    levels_of = by_indicator["level"].agg(set).to_dict()
+    published = by_indicator["value"].count().to_dict()
+    demo = by_indicator["is_demo"].any().to_dict()
     rows = []
     for ind in indicators.to_dict("records"):
         key = ind["key"]
-        own = newest[newest["indicator"].eq(key)]
-        present = [lv for lv in level_names if lv in set(own["level"])]
+        present = [lv for lv in level_names if lv in levels_of.get(key, set())]
         total = int(sum(area_counts.get(lv, 0) for lv in present))
-        coverage = own["value"].notna().sum() / total * 100 if total else float("nan")
+        coverage = published.get(key, 0) / total * 100 if total else float("nan")
         formula = formula_text(ind["numerator_definition"], ind["denominator_definition"], ind["scale"])
         rows.append({
             "Lebenslage": vocab.LEBENSLAGEN.get(ind["lebenslage"], ind["lebenslage"]), "Indikator": ind["name"],
@@ -283,7 +286,7 @@ def catalogue(engine: Engine) -> pd.DataFrame:
             "Jahre": _span(periods_of, key),
             "Ebenen": ", ".join(level_names[lv] for lv in present) or "–",
             "Abdeckung": f"{fmt.number(coverage, 0)} %" if total else "–",
-            "Beispieldaten": "ja" if own["is_demo"].any() else "nein",
+            "Beispieldaten": "ja" if demo.get(key, False) else "nein",
             "Stand": f"31.12.{periods_of[key][1]}" if key in periods_of else "–",
         })  # fmt: skip
     return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)

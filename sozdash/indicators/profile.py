@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine, and_, case, or_, select
 
-from sozdash.access.confidentiality import apply_confidentiality
+from sozdash.access.confidentiality import suppress, with_display
 from sozdash.access.visibility import public_rows
 from sozdash.core import fmt
 from sozdash.core.vocab import CONTROLLING_STATUS, LEBENSLAGEN
@@ -95,45 +95,56 @@ def build_profile(
     the city (level ``city_level``). ``indicators``: the catalogue. Returns ``PROFILE_COLUMNS``
     in Lebenslage order.
     """
-    shown = apply_confidentiality(obs, indicators, parent_of)
+    shown = suppress(obs, indicators, parent_of)
     if not shown["area"].eq(area).any():
         return pd.DataFrame(columns=PROFILE_COLUMNS)
     level = shown.loc[shown["area"] == area, "level"].iloc[0]
-    peers = shown[(shown["level"] == level) & (shown["period"] == year)]
-    city = shown[(shown["level"] == city_level) & (shown["period"] == year)].set_index("indicator")
-    meta = indicators.set_index("key")
+    this_year = shown[shown["period"] == year]
+    peers = this_year[this_year["level"] == level]
+    own = with_display(peers[peers["area"] == area].drop_duplicates("indicator"), indicators)
+    own = own[own["indicator"].isin(indicators["key"])].set_index("indicator")
+    city = with_display(this_year[this_year["level"] == city_level], indicators).set_index("indicator")
+    meta = {row["key"]: row for row in indicators.to_dict("records")}
     polarity = dict(zip(indicators["key"], indicators["polarity"], strict=True))
     trends = change_over(shown[shown["area"] == area], TREND_YEARS, polarity).set_index(
         ["indicator", "period"]
     )
+    published = peers.dropna(subset=["value"]).astype({"value": float})
+    published = published.assign(own=published["indicator"].map(own["value"]).astype(float))
+    by_indicator = published.groupby("indicator")["value"]
+    stats = pd.DataFrame({
+        "n": by_indicator.count(), "sd": by_indicator.std(ddof=0), "min": by_indicator.min(),
+        "q25": by_indicator.quantile(0.25), "q75": by_indicator.quantile(0.75), "max": by_indicator.max(),
+        "higher": published["value"].gt(published["own"]).groupby(published["indicator"]).sum(),
+    }).reindex(own.index).to_dict("index")  # fmt: skip
+    values = by_indicator.agg(list)
 
     rows = []
-    for key, group in peers.groupby("indicator", sort=False):
-        own = group[group["area"] == area]
-        if own.empty or key not in meta.index:
-            continue
-        own, info = own.iloc[0], meta.loc[key]
-        values = group["value"].dropna().astype(float)
+    for mine in own.reset_index().to_dict("records"):
+        key = mine["indicator"]
+        info, spread = meta[key], stats[key]
         city_value = city["value"].get(key)
-        ref = reference_of(info, values, city_value)
+        ref = reference_of(info, values.get(key, []), city_value)
         kind, reference = ref.kind, ref.value
-        sd = values.std(ddof=0) if len(values) > 1 else float("nan")
+        n = int(spread["n"]) if not pd.isna(spread["n"]) else 0
+        sd = float(spread["sd"]) if n > 1 else float("nan")
         scale = sd if sd > 0 else float("nan")
-        spread = (values - reference) / scale if reference is not None else values * float("nan")
-        value = own["value"]
-        z = (value - reference) / scale if reference is not None and not pd.isna(value) else float("nan")
-        rank = int((values > value).sum() + 1) if not pd.isna(value) else None
+        centre = reference if reference is not None else float("nan")
+        value = mine["value"]
+        z = (value - centre) / scale if not pd.isna(value) else float("nan")
         trend = trends["trend"].get((key, year)) if not pd.isna(value) else None
         rows.append(
             {
                 "indicator": key, "name": info["name"], "lebenslage": info["lebenslage"], "unit": info["unit"],
                 "decimals": int(info["decimals"]), "polarity": info["polarity"], "value": value,
-                "display": own["display"], "city_value": city_value,
+                "display": mine["display"], "city_value": city_value,
                 "city_display": city["display"].get(key, fmt.MISSING), "reference": reference,
                 "reference_kind": kind, "z": z,
-                "z_min": spread.min(), "z_q25": spread.quantile(0.25), "z_q75": spread.quantile(0.75),
-                "z_max": spread.max(), "rank": rank, "n": len(values), "previous_period": year - TREND_YEARS,
-                "trend": trend, "position": _position(z, info["polarity"]), "is_demo": bool(own["is_demo"]),
+                "z_min": (spread["min"] - centre) / scale, "z_q25": (spread["q25"] - centre) / scale,
+                "z_q75": (spread["q75"] - centre) / scale, "z_max": (spread["max"] - centre) / scale,
+                "rank": int(spread["higher"]) + 1 if not pd.isna(value) else None, "n": n,
+                "previous_period": year - TREND_YEARS,
+                "trend": trend, "position": _position(z, info["polarity"]), "is_demo": bool(mine["is_demo"]),
                 "sentence": profile_sentence(
                     area_name, info["name"], value, reference, kind, z,
                     info["unit"], int(info["decimals"]), trend, year - TREND_YEARS,
@@ -180,6 +191,7 @@ def _profile_observations(
         .join(Indicator, Observation.indicator_id == Indicator.id)
         .where(
             Indicator.key.in_(keys),
+            Observation.period.in_((year, year - TREND_YEARS)),  # the index (indicator, period) applies
             or_(
                 and_(Observation.period == year, or_(Area.level == level, is_city)),
                 and_(Observation.period == year - TREND_YEARS, Area.level == level, Area.code.in_(siblings)),
@@ -348,6 +360,40 @@ def area_choices(engine: Engine) -> dict[str, str]:
     areas = areas[areas["level"].map(rank) > 0]
     areas = areas.assign(rank=areas["level"].map(rank)).sort_values(["rank", "name"], ascending=[False, True])
     return dict(zip(areas["code"], areas["name"] + " (" + areas["level"].map(levels) + ")", strict=True))
+
+
+LINK_LIMIT = 100
+"""Up to this many areas the profile page links every one; above, the neighbours of the chosen area."""
+
+
+def linked_areas(engine: Engine, area: str, limit: int = LINK_LIMIT) -> tuple[str, str | None, dict[str, str]]:
+    """The list of profile links on the profile page: its title, a note on what it leaves out
+    (``None`` when it holds every area) and the areas (code → label of ``area_choices``). Up to
+    ``limit`` areas all; above, the areas with the same parent as ``area`` and that parent (a list
+    of a thousand links helps nobody, and every link is a page element)."""
+    names = area_choices(engine)
+    if len(names) <= limit:
+        return "Alle Gebiete", None, names
+    areas = queries.areas(engine).set_index("code")
+    parent = areas["parent_code"].get(area)
+    if parent is None or pd.isna(parent) or parent not in names:
+        return "Gebiete derselben Ebene", _rest_note(len(names), limit), _first_of_level(names, areas, area, limit)
+    neighbours = areas.index[areas["parent_code"].eq(parent)]
+    chosen = {code: label for code, label in names.items() if code == parent or code in neighbours}
+    note = f"Die Stadt hat {fmt.number(len(names))} Gebiete; hier stehen {names[parent]} und die Gebiete darin."
+    return f"Gebiete in {areas.loc[parent, 'name']}", f"{note} {_SEARCH_HINT}", chosen
+
+
+_SEARCH_HINT = "Alle anderen findet das Auswahlfeld „Gebiet“ oben (Tippen sucht)."
+
+
+def _rest_note(total: int, limit: int) -> str:
+    return f"Die Stadt hat {fmt.number(total)} Gebiete; hier stehen die ersten {fmt.number(limit)} dieser Ebene. {_SEARCH_HINT}"
+
+
+def _first_of_level(names: dict[str, str], areas: pd.DataFrame, area: str, limit: int) -> dict[str, str]:
+    level = areas["level"].get(area)
+    return dict(list({c: n for c, n in names.items() if areas["level"].get(c) == level}.items())[:limit])
 
 
 def area_activities(engine: Engine, area: str, year: int, public_only: bool) -> pd.DataFrame:

@@ -22,7 +22,7 @@ LABELS = {"stadt": "Stadtwert", "mittel": "Mittelwert der Gebiete"}
 """Name of each kind of reference, e.g. in "Über dem Mittelwert der Gebiete: 5 von 13 Gebieten"."""
 
 
-def is_count(meta: Mapping[str, Any] | pd.Series) -> bool:
+def is_count(meta: Mapping[Any, Any] | pd.Series) -> bool:
     """Whether the indicator (a catalogue row) is a count: its aggregation is ``sum``."""
     return str(meta["aggregation"]) == COUNT_AGGREGATION
 
@@ -51,7 +51,7 @@ def _known(value: float | None) -> TypeGuard[float]:
 
 
 def reference(
-    meta: Mapping[str, Any] | pd.Series, values: Iterable[float | None], city_value: float | None
+    meta: Mapping[Any, Any] | pd.Series, values: Iterable[float | None], city_value: float | None
 ) -> Reference:
     """The reference of an indicator (catalogue row ``meta``) for the areas' published ``values``
     (missing ones as ``None``/NaN) and the city's value."""

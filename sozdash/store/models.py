@@ -19,6 +19,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -185,6 +186,7 @@ class Observation(Base):
     __tablename__ = "observations"
     __table_args__ = (
         UniqueConstraint("area_id", "indicator_id", "period"),
+        Index("ix_observations_indicator_id_period", "indicator_id", "period"),
         CheckConstraint(f"status IN {sql_in(OBS_STATUS)}", name="status"),
         CheckConstraint(
             "numerator IS NULL OR denominator IS NULL OR numerator <= denominator",
@@ -203,7 +205,8 @@ class Observation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     """Indexed through the unique key (area, indicator, period), which starts with it."""
-    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"), index=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id"))
+    """Indexed with ``period`` (one indicator in one year: maps, rankings, profiles)."""
     period: Mapped[int] = mapped_column(Integer)
     """Reference year (as of 31.12.)."""
     value: Mapped[float | None] = mapped_column(Float)

@@ -91,8 +91,11 @@ def indicators(engine: Engine) -> pd.DataFrame:
 
 
 @cached_query
-def observations(engine: Engine, indicator: str | None = None, level: str | None = None) -> pd.DataFrame:
-    """Observations joined with area and indicator keys, optionally for one indicator or level."""
+def observations(
+    engine: Engine, indicator: str | None = None, level: str | None = None, areas: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Observations joined with area and indicator keys, optionally for one indicator, one level
+    or the areas with the given codes."""
     statement = (
         select(
             Area.code.label("area"), Area.name.label("area_name"), Area.level, Indicator.key.label("indicator"),
@@ -108,6 +111,8 @@ def observations(engine: Engine, indicator: str | None = None, level: str | None
         statement = statement.where(Indicator.key == indicator)
     if level:
         statement = statement.where(Area.level == level)
+    if areas:
+        statement = statement.where(Area.code.in_(areas))
     return read_frame(engine, statement)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
 from sozdash.indicators.comparison import (
     _grid,
@@ -12,6 +12,8 @@ from sozdash.indicators.comparison import (
     comparison_table,
     small_multiples,
 )
+from sozdash.store import queries
+from sozdash.store.models import Area, Indicator, Observation
 
 LABELS = {"quote": "Quote", "anzahl": "Anzahl"}
 UNITS = {"quote": "%", "anzahl": "Personen"}
@@ -73,3 +75,26 @@ def test_three_panels_grid_by_hand() -> None:
     fig = small_multiples(_data(), ["a", "b"], labels, UNITS, CITY_CODE)
     assert fig.layout.yaxis3.domain == (0.0, 0.44)
     assert {t.xaxis for t in fig.data} == {"x", "x2", "x3"}
+
+
+def test_comparison_data_reads_the_siblings_that_secondary_suppression_needs(engine: Engine) -> None:
+    """Rheindorf's 2024 numerator drops below the threshold: its sibling with the smallest count is
+    withheld too (".") although only that sibling and an area of another Bezirk are compared."""
+    areas = queries.areas(engine).set_index("code")
+    parent = areas.loc["rheindorf", "parent_code"]
+    siblings = [code for code in areas.index[areas["parent_code"] == parent] if code != "rheindorf"]
+    with engine.begin() as conn:
+        ids = dict(conn.execute(select(Area.code, Area.id)).all())
+        indicator = conn.execute(select(Indicator.id).where(Indicator.key == "sgb2_quote")).scalar_one()
+        year = Observation.indicator_id == indicator, Observation.period == 2024
+        conn.execute(
+            update(Observation).where(*year, Observation.area_id == ids["rheindorf"]).values(numerator=2, value=0.1)
+        )
+        counts = dict(conn.execute(
+            select(Area.code, Observation.numerator).join(Area).where(*year, Area.code.in_(siblings))
+        ).all())  # fmt: skip
+    smallest = min(siblings, key=lambda code: (counts[code], code))
+    elsewhere = str(areas.index[areas["parent_code"].notna() & (areas["parent_code"] != parent)][0])
+    data = comparison_data(engine, (smallest, elsewhere), ("sgb2_quote",))
+    shown = data[data["period"] == 2024].set_index("area")["display"]
+    assert shown[smallest] == "." and shown[elsewhere].endswith("%")

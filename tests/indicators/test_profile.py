@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, update
 
-from sozdash.indicators.profile import area_activities, area_profile, build_profile, profile_table
+from sozdash.indicators.profile import (
+    area_activities,
+    area_choices,
+    area_profile,
+    build_profile,
+    linked_areas,
+    profile_table,
+)
 from sozdash.store import db, queries
 from sozdash.store.models import Indicator
 
@@ -189,3 +196,15 @@ def test_area_profile_reads_only_what_it_needs_with_the_same_result(
         area_profile(sqlite_engine, area, year, public_only=False).reset_index(drop=True),
         full.reset_index(drop=True),
     )
+
+
+def test_profile_links_every_area_up_to_the_limit_and_the_neighbours_above(sqlite_engine: Engine) -> None:
+    everything = area_choices(sqlite_engine)  # 13 Stadtteile and 3 Stadtbezirke in the seed
+    assert linked_areas(sqlite_engine, "rheindorf", limit=len(everything)) == ("Alle Gebiete", None, everything)
+    areas = queries.areas(sqlite_engine).set_index("code")
+    parent = areas.loc["rheindorf", "parent_code"]
+    title, note, links = linked_areas(sqlite_engine, "rheindorf", limit=5)
+    assert title == f"Gebiete in {areas.loc[parent, 'name']}"
+    assert set(links) == {parent, *areas.index[areas["parent_code"] == parent]}
+    assert "opladen" not in links and len(links) < len(everything)
+    assert note is not None and note.startswith(f"Die Stadt hat {len(everything)} Gebiete")
