@@ -1,11 +1,12 @@
 """Stadtteilprofil: all indicators of one Stadtteil or Bezirk against the city, with notes and projects."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from sozdash.access.visibility import sees_internal
 from sozdash.core import fmt
 from sozdash.core.vocab import LEBENSLAGEN
-from sozdash.exports import pdf as pdf_export
 from sozdash.indicators import profile
 from sozdash.store import queries
 from sozdash.ui import downloads, figures, login, notes, notices, startup, url_state
@@ -40,11 +41,16 @@ if data.empty:
     st.info(f"Für {fmt.plain(name)} liegen im Jahr {year} keine Indikatorwerte vor.")
     st.stop()
 notices.demo_notice(bool(data["is_demo"].any()))
-downloads.file_export(
-    "Profil als PDF-Bericht",
-    lambda p: {f"stadtteilprofil-{area}-{year}.pdf": pdf_export.profile_pdf(engine, area, year, login.current_actor(), progress=p)},
-    key=f"profil-pdf-{area}-{year}",
-)  # fmt: skip
+
+
+def _profile_pdf(progress: Callable[[float, str], None]) -> dict[str, bytes]:
+    from sozdash.exports import pdf as pdf_export  # fpdf2 is loaded only when a report is built
+
+    report = pdf_export.profile_pdf(engine, area, year, login.current_actor(), progress=progress)
+    return {f"stadtteilprofil-{area}-{year}.pdf": report}
+
+
+downloads.file_export("Profil als PDF-Bericht", _profile_pdf, key=f"profil-pdf-{area}-{year}")
 st.subheader(f"{fmt.plain(name)} – Auf einen Blick ({year})")
 for sentence in profile.highlights(data):
     st.markdown(f"- {fmt.plain(sentence)}")
