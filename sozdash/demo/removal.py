@@ -28,6 +28,7 @@ from sozdash.access import audit
 from sozdash.core import fmt
 from sozdash.core.permissions import Actor, require_role
 from sozdash.store import db
+from sozdash.store.cache import cached_query
 from sozdash.store.models import (
     Area,
     Base,
@@ -136,8 +137,10 @@ def _count(session: Session) -> dict[str, int]:
     return counts
 
 
+@cached_query
 def pending(engine: Engine) -> dict[str, int]:
-    """What :func:`remove_demo` would remove now: German label → number of rows."""
+    """What :func:`remove_demo` would remove now: German label → number of rows (cached by data
+    version: it counts every demo row)."""
     with Session(engine) as session:
         return _count(session)
 

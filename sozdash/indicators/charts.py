@@ -229,8 +229,8 @@ def ranking_figure(view: pd.DataFrame, meta: Mapping[str, Any], selected: str | 
     # differs by pattern and outline too, not only by colour. Built from plain dicts in one call
     # (each later ``update_*``/``add_*`` call copies and validates the figure again).
     bars = [
-        {"type": "bar", "x": shown.loc[chosen, "value"], "y": names[chosen], "orientation": "h",
-         "text": shown.loc[chosen, "display"], "textposition": "outside", "name": str(meta["name"]),
+        {"type": "bar", "x": shown.loc[chosen, "value"].tolist(), "y": names[chosen].tolist(), "orientation": "h",
+         "text": shown.loc[chosen, "display"].tolist(), "textposition": "outside", "name": str(meta["name"]),
          "hovertemplate": "%{y}: %{text}<extra></extra>",
          "marker": {"color": colour, "pattern": {"shape": shape, "fgcolor": "white"},
                     "line": {"color": "black", "width": width}}}
@@ -286,29 +286,29 @@ def series_figure(
 ) -> go.Figure:
     """Lines of the chosen areas and the city (thick black, dashed) over all periods; withheld
     periods are gaps, never zero; areas differ by line style and marker, not only colour."""
-    fig = go.Figure()
     decimals = int(meta["decimals"])
+    traces = []
     for i, area in enumerate([*areas, city]):
         rows = series[series["area"].eq(area)].sort_values("period")
         if rows.empty:
             continue
         is_city = area == city
-        fig.add_trace(
-            go.Scatter(
-                x=rows["period"], y=rows["value"].round(decimals), mode="lines+markers",
-                name=f"{rows['area_name'].iloc[0]} (Stadt)" if is_city else rows["area_name"].iloc[0],
-                text=rows["display"], hovertemplate="%{fullData.name} %{x}: %{text}<extra></extra>",
-                line={"dash": "dash" if is_city else LINE_DASHES[i % len(LINE_DASHES)], "width": 4 if is_city else 2,
-                      **({"color": CITY_RGB} if is_city else {})},
-                marker={"symbol": i if not is_city else "square"}, connectgaps=False,
-            )
-        )  # fmt: skip
-    fig.update_layout(
-        title=f"{meta['name']} im Zeitverlauf", xaxis_title="Jahr (Stand 31.12.)", yaxis_title=str(meta["unit"]),
-        separators=fmt.PLOTLY_SEPARATORS, legend_title_text="Gebiet", hovermode="closest",
-    )  # fmt: skip
-    fig.update_xaxes(dtick=1, tickformat="d")
-    return fig
+        traces.append({
+            "type": "scatter", "x": rows["period"].tolist(), "y": rows["value"].round(decimals).tolist(),
+            "mode": "lines+markers", "connectgaps": False,
+            "name": f"{rows['area_name'].iloc[0]} (Stadt)" if is_city else rows["area_name"].iloc[0],
+            "text": rows["display"].tolist(), "hovertemplate": "%{fullData.name} %{x}: %{text}<extra></extra>",
+            "line": {"dash": "dash" if is_city else LINE_DASHES[i % len(LINE_DASHES)], "width": 4 if is_city else 2,
+                     **({"color": CITY_RGB} if is_city else {})},
+            "marker": {"symbol": i if not is_city else "square"},
+        })  # fmt: skip
+    layout = {
+        "title": {"text": f"{meta['name']} im Zeitverlauf"}, "separators": fmt.PLOTLY_SEPARATORS,
+        "xaxis": {"title": {"text": "Jahr (Stand 31.12.)"}, "dtick": 1, "tickformat": "d"},
+        "yaxis": {"title": {"text": str(meta["unit"])}}, "legend": {"title": {"text": "Gebiet"}},
+        "hovermode": "closest",
+    }  # fmt: skip
+    return go.Figure(data=traces, layout=layout)  # one validation (each ``add_trace``/``update_*`` is another)
 
 
 def series_summary(series: pd.DataFrame, areas: Sequence[str], city: str) -> str:
@@ -331,7 +331,7 @@ def series_summary(series: pd.DataFrame, areas: Sequence[str], city: str) -> str
 def series_table(series: pd.DataFrame, areas: Sequence[str], city: str) -> pd.DataFrame:
     """Periods as rows, areas as columns, German text values (withheld as symbol)."""
     rows = series[series["area"].isin([*areas, city])]
-    table = rows.pivot_table(index="period", columns="area_name", values="display", aggfunc="first")
+    table = rows.groupby(["period", "area_name"])["display"].first().unstack()
     table = table.reset_index().rename(columns={"period": "Jahr"})
     table.columns.name = None
     return table.fillna(fmt.MISSING)

@@ -351,6 +351,7 @@ def highlights(profile: pd.DataFrame, limit: int = 5) -> list[str]:
     ]
 
 
+@cached_query
 def area_choices(engine: Engine) -> dict[str, str]:
     """Every area below the city, finest level first, by name; by code with a label such as
     "Rheindorf (Stadtteil)"."""
