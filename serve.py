@@ -9,10 +9,12 @@ it. Both accept only same-origin requests (no login or logout forced from anothe
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from urllib.parse import urlsplit
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,7 +43,10 @@ async def start_session(request: Request) -> Response:
     if not same_origin(request):
         return Response(status_code=403)
     ticket = str((await request.form()).get("ticket") or "")
-    cookie = await run_in_threadpool(sessions.redeem, db.get_engine(), ticket, session_secret())
+    try:
+        cookie = await run_in_threadpool(sessions.redeem, db.get_engine(), ticket, session_secret())
+    except SQLAlchemyError:  # no database yet (before the first page run) or none reachable
+        return Response(status_code=503)
     if cookie is None:
         return Response(status_code=403)
     response = Response(status_code=204)
@@ -58,9 +63,10 @@ async def end_session(request: Request) -> Response:
         return Response(status_code=403)
     cookie = request.cookies.get(sessions.COOKIE)
     if cookie:
-        await run_in_threadpool(
-            sessions.revoke_cookie, db.get_engine(), cookie, session_secret(), dt.datetime.now()
-        )
+        with contextlib.suppress(SQLAlchemyError):  # no database: the cookie is cleared all the same
+            await run_in_threadpool(
+                sessions.revoke_cookie, db.get_engine(), cookie, session_secret(), dt.datetime.now()
+            )
     response = Response(status_code=204)
     response.delete_cookie(
         sessions.COOKIE, path=route_path(""), secure=_secure(request), httponly=True, samesite="lax"

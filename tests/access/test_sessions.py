@@ -168,3 +168,28 @@ def test_a_cross_site_post_gets_no_cookie() -> None:
 
     response = asyncio.run(start_session(_request(sec_fetch_site="cross-site")))
     assert response.status_code == 403 and "set-cookie" not in response.headers
+
+
+def _form_request(body: bytes, **headers: str) -> Request:
+    """A same-origin form POST to the cookie route with ``body``."""
+    request = _request(sec_fetch_site="same-origin", content_type="application/x-www-form-urlencoded", **headers)
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
+
+
+def test_cookie_routes_before_the_database_exists_answer_without_a_server_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A POST that arrives before the first page run has created the tables (or while the database
+    is unreachable): 503 for the login, the cookie cleared on logout, no 500 and no cookie."""
+    from serve import end_session, start_session
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/leer.sqlite")
+    monkeypatch.setenv("SOZDASH_SESSION_SECRET", KEY)
+    started = asyncio.run(start_session(_form_request(b"ticket=abc")))
+    assert started.status_code == 503 and "set-cookie" not in started.headers
+    ended = asyncio.run(end_session(_form_request(b"", cookie=f"{sessions.COOKIE}=wert")))
+    assert ended.status_code == 204 and 'max-age=0' in ended.headers["set-cookie"].lower()
