@@ -1,4 +1,4 @@
-"""Choropleth classes (via mapclassify), colour-blind-safe palettes and legend rows.
+"""Choropleth classes (Jenks breaks via jenkspy, the rest with NumPy), colour-blind-safe palettes and legend rows.
 
 Classes are closed at the top: class 0 holds values up to ``bins[0]``, class i values above
 ``bins[i-1]`` up to ``bins[i]``. Palettes are ColorBrewer schemes (colour-blind safe):
@@ -9,10 +9,10 @@ ones, RdBu (red = worse) or PuOr (neutral) for deviations from the city value, c
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import jenkspy
 import numpy as np
 import pandas as pd
 import plotly.colors as pc
@@ -60,21 +60,20 @@ def class_bins(values: Sequence[float], method: str, k: int) -> tuple[float, ...
         k = min(k, len(np.unique(y)))
     if k <= 1 or np.ptp(y) == 0:
         return (float(y.max()),)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # mapclassify warns that numba is missing (only slower)
-        import mapclassify  # here, not at the top: it loads scikit-learn and SciPy (~100 MB)
-
-        if method == "quantiles":
-            classifier = mapclassify.Quantiles(y, k=k)
-        elif method == "equal_interval":
-            classifier = mapclassify.EqualInterval(y, k=k)
-        elif method == "natural_breaks":
-            classifier = mapclassify.FisherJenks(y, k=k)  # exact (optimal) Jenks breaks
-        elif method == "std_mean":
-            classifier = mapclassify.StdMean(y, multiples=std_multiples(k))
-        else:
-            raise ValueError(f"unknown classification method {method!r}")
-    return tuple(float(b) for b in classifier.bins)
+    if method == "quantiles":  # linear interpolation between order statistics; ties merge classes
+        bins = np.unique(np.percentile(y, 100 * np.arange(1, k + 1) / k))
+    elif method == "equal_interval":
+        bins = y.min() + (y.max() - y.min()) / k * np.arange(1, k + 1)
+        bins[-1] = y.max()  # exactly the maximum, whatever the rounding
+    elif method == "natural_breaks":  # exact (optimal) Jenks breaks: Fisher's algorithm
+        bins = np.asarray(jenkspy.jenks_breaks(y, n_classes=k)[1:], dtype=float)
+    elif method == "std_mean":  # sample standard deviation; the maximum closes the top class
+        bins = y.mean() + y.std(ddof=1) * np.asarray(std_multiples(k))
+        if bins[-1] < y.max():
+            bins = np.append(bins, y.max())
+    else:
+        raise ValueError(f"unknown classification method {method!r}")
+    return tuple(float(b) for b in bins)
 
 
 def _rgb(text: str) -> RGB:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -29,6 +30,30 @@ def test_equal_intervals_split_the_range() -> None:
 def test_natural_breaks_find_the_gaps() -> None:
     values = [1, 2, 3, 10, 11, 12, 20, 21, 22]
     assert classify.class_bins(values, "natural_breaks", 3) == (3.0, 12.0, 22.0)
+
+
+def _within_class_squares(values: list[float], bins: tuple[float, ...]) -> float:
+    groups: dict[int, list[float]] = {}
+    for v in values:
+        groups.setdefault(next(i for i, b in enumerate(bins) if v <= b), []).append(v)
+    return sum(sum((v - sum(g) / len(g)) ** 2 for v in g) for g in groups.values())
+
+
+def test_natural_breaks_are_optimal_against_every_partition() -> None:
+    """Jenks breaks minimise the squared deviations within the classes: no split of the sorted values
+    into k runs (all tried by brute force) does better."""
+    samples = [[1, 2, 4, 5, 9, 10, 11, 25, 26, 40], [0.5, 0.7, 3.1, 3.3, 3.4, 8.0, 8.2, 9.9, 15.0],
+               [12, 12, 13, 19, 20, 20, 31, 32, 60, 61]]  # fmt: skip
+    for values in samples:
+        ordered = sorted(values)
+        for k in (2, 3, 4):
+            best = min(
+                _within_class_squares(ordered, tuple(ordered[c - 1] for c in (*cuts, len(ordered))))
+                for cuts in itertools.combinations(range(1, len(ordered)), k - 1)
+            )
+            bins = classify.class_bins(values, "natural_breaks", k)
+            assert len(bins) == k and bins[-1] == max(values)
+            assert _within_class_squares(ordered, bins) == pytest.approx(best)
 
 
 def test_standard_deviation_classes() -> None:
