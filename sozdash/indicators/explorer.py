@@ -159,6 +159,7 @@ def change_rows(frame: pd.DataFrame, areas: list[str], year: int, meta: Mapping[
     with trend arrow and words that respect the indicator's polarity; withheld values give no change.
     Areas without any value of the indicator are left out (never shown by their code)."""
     polarity, decimals, unit = str(meta["polarity"]), int(meta["decimals"]), str(meta["unit"])
+    frame = frame[frame["area"].isin(areas)]  # a level may have a thousand areas; a handful are shown
     values = frame.set_index(["area", "period"])["value"].to_dict()
     names = frame.drop_duplicates("area").set_index("area")["area_name"]
     rows = []
