@@ -18,10 +18,12 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test as app_test_module
 
+from sozdash.core import plotting
 from sozdash.store import bootstrap, db
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
+os.environ[plotting.VALIDATE_ENV] = "1"  # every figure the tests build is checked by plotly (app servers too)
 
 
 def pytest_configure(config: pytest.Config) -> None:

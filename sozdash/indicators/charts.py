@@ -13,7 +13,7 @@ import pydeck as pdk
 from sqlalchemy import Engine
 
 from sozdash.access.confidentiality import LABELS, PRIMARY_SYMBOL, SECONDARY_SYMBOL
-from sozdash.core import fmt, maps, vocab
+from sozdash.core import fmt, maps, plotting, vocab
 from sozdash.indicators import classify
 from sozdash.indicators.explorer import change_unit, computed_label, formula_text, indicator_row, level_view
 from sozdash.indicators.reference import Reference, is_count, reference
@@ -261,8 +261,7 @@ def ranking_figure(view: pd.DataFrame, meta: Mapping[str, Any], selected: str | 
         "separators": fmt.PLOTLY_SEPARATORS,
         "margin": {"l": 10, "r": 40, "t": 60, "b": 40},
     }  # fmt: skip  (the x range leaves room for the labels outside the bars)
-    fig = go.Figure(data=bars, layout=layout)
-    return fig
+    return plotting.figure(bars, layout)
 
 
 def ranking_table(view: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
@@ -308,7 +307,7 @@ def series_figure(
         "yaxis": {"title": {"text": str(meta["unit"])}}, "legend": {"title": {"text": "Gebiet"}},
         "hovermode": "closest",
     }  # fmt: skip
-    return go.Figure(data=traces, layout=layout)  # one validation (each ``add_trace``/``update_*`` is another)
+    return plotting.figure(traces, layout)  # one step (each ``add_trace``/``update_*`` is another)
 
 
 def series_summary(series: pd.DataFrame, areas: Sequence[str], city: str) -> str:

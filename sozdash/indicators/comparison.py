@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from sqlalchemy import Engine
 
 from sozdash.access.confidentiality import apply_confidentiality
-from sozdash.core import fmt
+from sozdash.core import fmt, plotting
 from sozdash.indicators.explorer import city_code, parent_map
 from sozdash.indicators.reference import count_rows
 from sozdash.store import queries
@@ -126,7 +126,7 @@ def small_multiples(
                 "customdata": series["display"].tolist(),
                 "hovertemplate": "%{x}: %{customdata}<extra>%{fullData.name}</extra>",
             })  # fmt: skip
-    return go.Figure(data=traces, layout=layout)
+    return plotting.figure(traces, layout)
 
 
 def comparison_summary(data: pd.DataFrame, areas: list[str], labels: dict[str, str], year: int) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, and_, case, or_, select
 
 from sozdash.access.confidentiality import suppress, with_display
 from sozdash.access.visibility import public_rows
-from sozdash.core import fmt
+from sozdash.core import fmt, plotting
 from sozdash.core.vocab import CONTROLLING_STATUS, LEBENSLAGEN
 from sozdash.indicators.explorer import parent_map
 from sozdash.indicators.reference import LABELS as REFERENCE_LABELS
@@ -266,9 +266,13 @@ def spine_figure(profile: pd.DataFrame) -> go.Figure:
     marker whose symbol and legend word say whether it is favourable. Built from plain dicts
     (plotly's per-call validation would cost more than the page's other work)."""
 
+    profile = profile.assign(
+        lage_label=profile["lebenslage"].map(LEBENSLAGEN),
+        name_label=["<br>".join(textwrap.wrap(name, 42)) for name in profile["name"]],
+    )
+
     def y(rows: pd.DataFrame) -> list[list[str]]:
-        names = ["<br>".join(textwrap.wrap(name, 42)) for name in rows["name"]]
-        return [[LEBENSLAGEN[key] for key in rows["lebenslage"]], names]
+        return [rows["lage_label"].tolist(), rows["name_label"].tolist()]
 
     data: list[dict[str, Any]] = [
         {"type": "bar", "orientation": "h", "y": y(profile), "x": (profile[high] - profile[low]).tolist(),
@@ -293,7 +297,7 @@ def spine_figure(profile: pd.DataFrame) -> go.Figure:
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
         "shapes": [{"type": "line", "x0": 0, "x1": 0, "y0": 0, "y1": 1, "yref": "paper", "line": {"color": "#000", "width": 2}}],
     }  # fmt: skip
-    return go.Figure(data=data, layout=layout)
+    return plotting.figure(data, layout)
 
 
 def spine_summary(profile: pd.DataFrame, area_name: str) -> str:
