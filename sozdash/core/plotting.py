@@ -1,10 +1,11 @@
-"""plotly figures built from plain dicts in one step.
+"""plotly figures built from plain dicts in one step, and cached figures that load unvalidated.
 
 plotly validates every property of a figure when it is built (for a 200-indicator spine chart
-12 ms of 13.5), and Streamlit trusts a built ``go.Figure`` without validating it again. So the app
-builds its figures unvalidated, and the tests, which build every figure of every page, validate
-them: ``VALIDATE_ENV=1`` (set by ``tests/conftest.py``) makes a wrong property name or value an
-error there instead of a silently ignored setting in the browser.
+12 ms of 13.5) and again when a pickled figure is loaded (a cached figure: on every rerun), while
+Streamlit trusts a built ``go.Figure`` without validating it again. So the app builds and loads its
+figures unvalidated, and the tests, which build every figure of every page, validate them:
+``VALIDATE_ENV=1`` (set by ``tests/conftest.py``) makes a wrong property name or value an error
+there instead of a silently ignored setting in the browser.
 """
 
 from __future__ import annotations
@@ -18,7 +19,21 @@ import plotly.graph_objects as go
 VALIDATE_ENV = "SOZDASH_VALIDATE_FIGURES"
 
 
-def figure(data: Sequence[Mapping[str, Any]], layout: Mapping[str, Any]) -> go.Figure:
+class Figure(go.Figure):  # type: ignore[misc]
+    """A ``go.Figure`` that is pickled as its dict and loaded again through ``figure``."""
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        props = self.to_dict()
+        return figure, (props.get("data", []), props.get("layout", {}))
+
+
+def figure(data: Sequence[Mapping[str, Any]], layout: Mapping[str, Any]) -> Figure:
     """The figure of ``data`` (traces as dicts) and ``layout``, validated only under ``VALIDATE_ENV``."""
     validate = os.environ.get(VALIDATE_ENV) == "1"
-    return go.Figure(data=list(data), layout=dict(layout), _validate=validate)
+    return Figure(data=list(data), layout=dict(layout), _validate=validate)
+
+
+def cacheable(fig: go.Figure) -> Figure:
+    """``fig`` as a ``Figure``, for a cached result (loaded on every rerun without validation)."""
+    props = fig.to_dict()
+    return figure(props.get("data", []), props.get("layout", {}))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import pickle
 
 import pandas as pd
 import plotly.io as pio
@@ -12,6 +14,7 @@ from sqlalchemy import Engine
 from sozdash.core import plotting
 from sozdash.indicators import charts, comparison, profile
 from sozdash.indicators import explorer as iv
+from sozdash.programmes import altenhilfe
 from sozdash.ui import figures
 
 
@@ -51,3 +54,19 @@ def test_unvalidated_figures_are_the_validated_ones(sqlite_engine: Engine, monke
     monkeypatch.setenv(plotting.VALIDATE_ENV, "0")
     assert [_shown_json(build) for build in builds] == validated
     assert isinstance(data, pd.DataFrame) and len(validated[3]["data"][0]["x"]) == len(data)
+
+
+def test_a_cached_figure_loads_as_it_was_built_and_validated_only_under_the_switch(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cached figures are pickled once and loaded on every rerun: the loaded figure is the built one,
+    and plotly checks it while loading only under the tests' switch."""
+    fig, _summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
+    loaded = pickle.loads(pickle.dumps(fig))
+    assert isinstance(loaded, plotting.Figure) and loaded.to_dict() == fig.to_dict() and len(fig.data) > 0
+    monkeypatch.setenv(plotting.VALIDATE_ENV, "0")
+    wrong = pickle.dumps(plotting.figure([{"type": "bar", "x": [1], "colour": "red"}], {}))
+    assert pickle.loads(wrong).data[0].type == "bar"  # loaded without a check
+    monkeypatch.setenv(plotting.VALIDATE_ENV, "1")
+    with pytest.raises(ValueError, match="colour"):
+        pickle.loads(wrong)
