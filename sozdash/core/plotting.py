@@ -23,8 +23,7 @@ class Figure(go.Figure):  # type: ignore[misc]
     """A ``go.Figure`` that is pickled as its dict and loaded again through ``figure``."""
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        props = self.to_dict()
-        return figure, (props.get("data", []), props.get("layout", {}))
+        return figure, _parts(self)
 
 
 def figure(data: Sequence[Mapping[str, Any]], layout: Mapping[str, Any]) -> Figure:
@@ -34,6 +33,10 @@ def figure(data: Sequence[Mapping[str, Any]], layout: Mapping[str, Any]) -> Figu
 
 
 def cacheable(fig: go.Figure) -> Figure:
-    """``fig`` as a ``Figure``, for a cached result (loaded on every rerun without validation)."""
+    """``fig`` as a ``Figure`` (for the query cache, ``sozdash.store.cache``)."""
+    return fig if isinstance(fig, Figure) else figure(*_parts(fig))
+
+
+def _parts(fig: go.Figure) -> tuple[list[Any], dict[str, Any]]:
     props = fig.to_dict()
-    return figure(props.get("data", []), props.get("layout", {}))
+    return props.get("data", []), props.get("layout", {})

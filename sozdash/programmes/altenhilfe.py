@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from sqlalchemy import Engine, select
 
-from sozdash.core import fmt, plotting, refdate, vocab
+from sozdash.core import fmt, refdate, vocab
 from sozdash.indicators import explorer
 from sozdash.programmes import timeline
 from sozdash.programmes.funding import rounds
@@ -376,7 +376,7 @@ def key_figures_figure(engine: Engine, package: str, as_of: dt.date) -> tuple[go
             for r in latest.to_dict("records")
         ) + "." + (" Beispieldaten, keine amtlichen Werte." if key_figures_demo(engine, package, as_of) else "")
     )  # fmt: skip
-    return plotting.cacheable(fig), summary, table
+    return fig, summary, table
 
 
 @cached_query
@@ -445,7 +445,7 @@ def coverage_figure(engine: Engine, period: str, as_of: dt.date) -> tuple[go.Fig
         f"Achtung: Erfasst sind {len(chosen)} Pakete dieser Periode – eine Lücke hier heißt „nicht in den "
         "Daten“, nicht „kein Angebot“." + (" Einwohnerzahlen sind Beispieldaten." if demo else "")
     )
-    return plotting.cacheable(fig), summary, frame
+    return fig, summary, frame
 
 
 @cached_query
@@ -462,4 +462,4 @@ def planning_figure(engine: Engine, as_of: dt.date) -> tuple[go.Figure, str, pd.
         "vorlage": None, "is_planned": False, "source": meetings["source"], "note": None,
     })], ignore_index=True).sort_values("date", kind="stable")  # fmt: skip
     fig = timeline.figure(rows, as_of, "Planung und Controlling der Wirkungspakete")
-    return plotting.cacheable(fig), timeline.summary(rows, as_of, "den Wirkungspaketen"), timeline.table(rows, as_of)
+    return fig, timeline.summary(rows, as_of, "den Wirkungspaketen"), timeline.table(rows, as_of)

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy import Engine, func, select
 
-from sozdash.core import fmt, plotting, refdate, vocab
+from sozdash.core import fmt, refdate, vocab
 from sozdash.programmes import projects, timeline
 from sozdash.store import queries
 from sozdash.store.cache import cached_query
@@ -199,7 +199,7 @@ def funding_timeline_figure(
         + (f"; nicht berücksichtigt in: {', '.join(rejected)}" if len(rejected) else "")
         + f" (Stand {fmt.date(as_of)})."
     )
-    return plotting.cacheable(fig), summary, table
+    return fig, summary, table
 
 
 def funding_periods(
@@ -274,7 +274,7 @@ def funding_by_source_figure(
         "Betrag (€)": list(lines["amount"]), "gerundet": ["ja (≈)" if a else "nein" for a in lines["is_approximate"]],
         "Quelle": list(lines["source"]), "Hinweis": list(lines["note"].fillna("")),
     })  # fmt: skip
-    return plotting.cacheable(fig), summary, table
+    return fig, summary, table
 
 
 @cached_query

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
 from sozdash.access.visibility import project_condition, public_rows
-from sozdash.core import fmt, plotting, refdate, vocab
+from sozdash.core import fmt, refdate, vocab
 from sozdash.core.maps import AreaStyle
 from sozdash.indicators import explorer
 from sozdash.programmes import timeline
@@ -316,7 +316,7 @@ def project_timeline_figure(
     fig = timeline.figure(rows, as_of, f"Zeitleiste: {title}")
     table = timeline.table(rows, as_of)
     table.insert(3, "Projekt", list(rows["project_title"]))
-    return plotting.cacheable(fig), timeline.summary(rows, as_of, f"„{title}“ und verwandten Projekten"), table
+    return fig, timeline.summary(rows, as_of, f"„{title}“ und verwandten Projekten"), table
 
 
 @cached_query
@@ -412,7 +412,7 @@ def budget_figure(engine: Engine, key: str) -> tuple[go.Figure, str, pd.DataFram
     summary = f"Erfasst sind {parts}; Summe der Posten {'≈ ' if approx else ''}{fmt.euro(total)}" + (
         " (≈ = laut Quelle gerundeter Betrag)." if approx else "."
     )
-    return plotting.cacheable(fig), summary, budget_table(lines)
+    return fig, summary, budget_table(lines)
 
 
 @cached_query

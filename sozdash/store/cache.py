@@ -62,7 +62,19 @@ def _run_key(
 def _run(
     _engine: Engine, name: str, url: str, version: int, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> Any:
-    return _QUERIES[name](_engine, *args, **kwargs)
+    return _storable(_QUERIES[name](_engine, *args, **kwargs))
+
+
+def _storable(value: Any) -> Any:
+    """``value`` as the memoizer keeps it: plotly figures (also inside a tuple) as
+    ``plotting.Figure``, which a pickling memoizer loads without validating them again on every run."""
+    if isinstance(value, tuple):
+        return tuple(_storable(item) for item in value)
+    if type(value).__module__.startswith("plotly."):
+        from sozdash.core import plotting  # plotly is loaded anyway once a query returns a figure
+
+        return plotting.cacheable(value)
+    return value
 
 
 def use_memoizer(memoize: Memoizer | None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import plotly.io as pio
@@ -15,6 +17,7 @@ from sozdash.core import plotting
 from sozdash.indicators import charts, comparison, profile
 from sozdash.indicators import explorer as iv
 from sozdash.programmes import altenhilfe
+from sozdash.store import cache
 from sozdash.ui import figures
 
 
@@ -59,11 +62,19 @@ def test_unvalidated_figures_are_the_validated_ones(sqlite_engine: Engine, monke
 def test_a_cached_figure_loads_as_it_was_built_and_validated_only_under_the_switch(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Cached figures are pickled once and loaded on every rerun: the loaded figure is the built one,
-    and plotly checks it while loading only under the tests' switch."""
-    fig, _summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
-    loaded = pickle.loads(pickle.dumps(fig))
-    assert isinstance(loaded, plotting.Figure) and loaded.to_dict() == fig.to_dict() and len(fig.data) > 0
+    """A memoizer that pickles like Streamlit's: the query cache hands it figures that load as they were
+    built (``go.Figure`` built with ``add_trace``, here the Wirkungspakete planning chart), and plotly
+    checks them while loading only under the tests' switch."""
+
+    def pickling(fn: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda *args: pickle.loads(pickle.dumps(fn(*args)))
+
+    monkeypatch.setattr(cache, "_memoized", cache._memoized)
+    built, _summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
+    cache.use_memoizer(pickling)
+    loaded, summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
+    assert isinstance(loaded, plotting.Figure) and not isinstance(built, plotting.Figure)
+    assert loaded.to_dict() == built.to_dict() and len(built.data) > 0 and summary
     monkeypatch.setenv(plotting.VALIDATE_ENV, "0")
     wrong = pickle.dumps(plotting.figure([{"type": "bar", "x": [1], "colour": "red"}], {}))
     assert pickle.loads(wrong).data[0].type == "bar"  # loaded without a check
