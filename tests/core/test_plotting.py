@@ -69,7 +69,8 @@ def test_a_cached_figure_loads_as_it_was_built_and_validated_only_under_the_swit
     def pickling(fn: Callable[..., Any]) -> Callable[..., Any]:
         return lambda *args: pickle.loads(pickle.dumps(fn(*args)))
 
-    monkeypatch.setattr(cache, "_memoized", cache._memoized)
+    monkeypatch.setattr(cache, "_memoized", cache._memoized)  # restored afterwards (an AppTest may have installed one)
+    cache.use_memoizer(None)
     built, _summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
     cache.use_memoizer(pickling)
     loaded, summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
