@@ -18,7 +18,7 @@ from sozdash.store import bootstrap, db
 OUT = Path(__file__).resolve().parent / "out"
 N_AREAS, N_INDICATORS, YEARS = 1000, 200, range(2005, 2025)
 LEVEL = "statistischer_bezirk"
-VERSION = "2"
+VERSION = "3"
 """Bump when the generated data change: an older file is rebuilt."""
 COUNT_SHARES = {"bevoelkerung_65plus": 0.21, "bevoelkerung_u18": 0.17, "sgb2_bedarfsgemeinschaften": 0.05,
                 "haushalte": 0.5}  # fmt: skip
@@ -106,7 +106,7 @@ def build(path: Path = OUT / "bench.sqlite") -> Path:
             f" is_demo, batch_id) VALUES (?, ?, ?, ?, ?, ?, 'ok', 1, {batch})",
             rows,
         )
-    conn.execute("UPDATE data_version SET version = version + 1")
+    conn.execute("UPDATE table_versions SET version = version + 1")
     conn.commit()
     count = conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
     conn.close()

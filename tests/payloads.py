@@ -146,7 +146,6 @@ def seed_payloads(engine: Engine) -> None:
                     session.add(m.Annotation(target_type=target_type, target_id=target_id, author_id=author,
                                              text=f"Notiz ({visibility}) {PAYLOAD}", created_at=now,
                                              visibility=visibility))  # fmt: skip
-        db.bump_data_version(session)
     definition = snapshots.definitions(engine).iloc[0]
     year = snapshots.definition_config(engine, int(definition["id"])).reference_year
     admin = auth.authenticate(engine, ADMIN, PASSWORD)
@@ -157,7 +156,6 @@ def seed_payloads(engine: Engine) -> None:
             .where(m.IndexSnapshot.id == snapshot)
             .values(title=f"Sozialbericht {PAYLOAD}")
         )
-        db.bump_data_version(session)
 
 
 _RENDERER = MarkdownIt("commonmark").enable(["table", "strikethrough"])

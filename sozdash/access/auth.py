@@ -97,7 +97,7 @@ def _actor(account: User | Row[*tuple[Any, ...]]) -> Actor:
 @cached_query
 def stored_account(engine: Engine, username: str) -> tuple[bool, Actor | None]:
     """Whether an account row exists, and the actor it stands for now (``None`` when it is
-    deactivated). Cached by data version, which every account change bumps."""
+    deactivated). Cached until the ``users`` table changes."""
     with Session(engine) as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
@@ -310,7 +310,6 @@ def create_user(
         for field in ("username", "display_name", "email", "role", "org_id"):
             if getattr(user, field) is not None:
                 audit.record(session, actor, "create", "users", user.id, field, None, getattr(user, field))
-        db.bump_data_version(session)
 
 
 def set_role(engine: Engine, actor: Actor, username: str, role: str, org_key: str | None = None) -> None:
@@ -324,7 +323,6 @@ def set_role(engine: Engine, actor: Actor, username: str, role: str, org_key: st
         before = {"role": user.role, "org_id": user.org_id}
         user.role, user.org_id = role, _org_id(session, org_key)
         audit.record_changes(session, actor, "users", user.id, before, {"role": role, "org_id": user.org_id})
-        db.bump_data_version(session)
 
 
 def reset_password(engine: Engine, actor: Actor, username: str, password: str) -> None:
@@ -337,7 +335,6 @@ def reset_password(engine: Engine, actor: Actor, username: str, password: str) -
         user.password_hash, user.failed_attempts, user.locked_until = password_hash, 0, None
         audit.record(session, actor, "update", "users", user.id, "password", None, "(neu gesetzt)")
         sessions.revoke_user(session, user.id)
-        db.bump_data_version(session)
 
 
 def unlock_user(engine: Engine, actor: Actor, username: str) -> None:
@@ -350,7 +347,6 @@ def unlock_user(engine: Engine, actor: Actor, username: str) -> None:
         audit.record_changes(
             session, actor, "users", user.id, before, {"failed_attempts": 0, "locked_until": None}
         )
-        db.bump_data_version(session)
 
 
 def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> None:
@@ -367,7 +363,6 @@ def set_active(engine: Engine, actor: Actor, username: str, active: bool) -> Non
         user.is_active = active
         if not active:
             sessions.revoke_user(session, user.id)
-        db.bump_data_version(session)
 
 
 def org_choices(engine: Engine) -> dict[str, str]:
@@ -466,14 +461,12 @@ def sso_actor(engine: Engine, claims: Mapping[str, Any], mapping: Mapping[str, A
             session.add(user)
             session.flush()
             audit.record(session, SSO_SYSTEM, "create", "users", user.id, "role", None, role)
-            db.bump_data_version(session)
         elif (user.role, user.org_id, user.display_name) != (role, org_id, name):
             before = {"role": user.role, "org_id": user.org_id}
             user.role, user.org_id, user.display_name = role, org_id, name
             audit.record_changes(
                 session, SSO_SYSTEM, "users", user.id, before, {"role": role, "org_id": org_id}
             )
-            db.bump_data_version(session)
         return _actor(user)
 
 

@@ -1,7 +1,7 @@
 """Removing the example data: every demo value and record and every schematic shape.
 
 ``python -m sozdash demo remove`` and the admin button on the page Datenstand call
-:func:`remove_demo`: one transaction, role Admin, audited, data version bumped. What counts as an
+:func:`remove_demo`: one transaction, role Admin, audited. What counts as an
 example per table (dependents follow their parent, so nothing is left pointing at a removed row):
 
 - observations flagged ``is_demo`` and every value of a demo import batch, then those batches;
@@ -168,7 +168,6 @@ def remove_demo(engine: Engine, actor: Actor) -> dict[str, int]:
             update(Area).where(Area.geometry_quality == SCHEMATIC)
             .values(geometry=null(), display_geometry=null(), geometry_quality="none")
         )  # fmt: skip
-        db.bump_data_version(session)
         return counts
 
 

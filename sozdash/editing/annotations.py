@@ -51,7 +51,6 @@ def add(engine: Engine, actor: Actor, target_type: str, target_id: int, text: st
         session.flush()
         for field in ("target_type", "target_id", "text", "visibility"):
             audit.record(session, actor, "create", "annotations", note.id, field, None, getattr(note, field))
-        db.bump_data_version(session)
         return note.id
 
 
@@ -69,7 +68,6 @@ def delete(engine: Engine, actor: Actor, annotation_id: int) -> None:
             )
         note.deleted_at = dt.datetime.now().replace(microsecond=0)
         audit.record(session, actor, "delete", "annotations", note.id, "deleted_at", None, note.deleted_at)
-        db.bump_data_version(session)
 
 
 def for_target(engine: Engine, actor: Actor, target_type: str, target_id: int) -> pd.DataFrame:

@@ -4,7 +4,7 @@ Each editable record family is described once by an :class:`EntitySpec` (fields 
 labels, date order, status transitions, owning unit; see ``sozdash.editing.specs``). Every write
 function here takes the acting :class:`Actor`, checks the role before it reads or writes
 anything, checks the record's unit (``require_edit``) before it changes anything, writes one
-audit entry per changed field and bumps the data version. Bad input raises
+audit entry per changed field (``db.session_scope`` raises the table versions). Bad input raises
 :class:`ValidationFailed` (German message per field) and changes nothing; saving over a
 record someone else changed meanwhile raises :class:`EditConflict` and changes nothing.
 """
@@ -322,7 +322,6 @@ def create(
             session.add(record)
             session.flush()
             audit_values(session, actor, "create", spec.model.__tablename__, record.id, stored)
-            db.bump_data_version(session)
             return record.id
     except IntegrityError as exc:
         raise _integrity_message(exc) from None
@@ -366,7 +365,6 @@ def update(
             if spec.status_field and clean[spec.status_field] != old_status and reason:
                 audit.record(session, actor, "update", table, record_id, "begruendung", None, reason.strip())
             session.flush()
-            db.bump_data_version(session)
             return changed
     except StaleDataError:
         raise _race_lost(engine, spec, record_id, values) from None
@@ -413,7 +411,6 @@ def delete(engine: Engine, actor: Actor, spec: EntitySpec, record_id: int, versi
             session.flush()
             if spec.after_delete is not None:
                 spec.after_delete(session, record)
-            db.bump_data_version(session)
     except StaleDataError:
         raise _race_lost(engine, spec, record_id, None) from None
     except IntegrityError as exc:
@@ -441,7 +438,6 @@ def restore(engine: Engine, actor: Actor, spec: EntitySpec, record_id: int) -> N
             None,
         )
         record.deleted_at = None
-        db.bump_data_version(session)
 
 
 # --- Reading for the forms ----------------------------------------------------------------------

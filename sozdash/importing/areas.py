@@ -537,7 +537,6 @@ def commit_areas(engine: Engine, actor: Actor, preview: AreaTablePreview) -> int
             "kind": "areas", "shape": preview.shape, "areas_before": before, "created_areas": created,
             "created_levels": levels, "rejected": preview.rejected.astype(str).to_dict("records"),
         }  # fmt: skip
-        db.bump_data_version(session)
         audit.record(
             session, actor, "import", "import_batches", batch.id, None, None, {"Datei": preview.file_name}
         )

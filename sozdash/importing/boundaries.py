@@ -636,7 +636,6 @@ def commit_boundaries(engine: Engine, actor: Actor, preview: BoundaryPreview) ->
             "rejected": preview.rejected.astype(str).to_dict("records"),
             "repaired": [f"{name}: {note}" for name, note in zip(write["name"], write["note"], strict=True) if note],
         }  # fmt: skip
-        db.bump_data_version(session)
         audit.record(
             session, actor, "import", "import_batches", batch.id, None, None, {"Datei": preview.file_name}
         )

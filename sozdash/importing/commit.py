@@ -74,7 +74,6 @@ def commit_import(
             values = _observation_rows(write.iloc[start : start + CHUNK], batch.id)
             _insert_many(conn, Observation.__tablename__, INSERTED, values)
             progress(0.3 + 0.7 * min(1.0, (start + CHUNK) / len(write)), "Werte werden gespeichert …")
-        db.bump_data_version(session)
         audit.record(
             session, actor, "import", "import_batches", batch.id, None, None,
             {"Datei": preview.file_name, "neu": batch.rows_new, "geändert": batch.rows_changed},

@@ -161,5 +161,4 @@ def save_template(engine: Engine, actor: Actor, name: str, layout: TableLayout) 
                 .where(ImportTemplate.id == existing.id)
                 .values(layout=stored, kind="table", updated_at=now)
             )
-        db.bump_data_version(session)
         return existing.id

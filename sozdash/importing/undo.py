@@ -74,7 +74,6 @@ def undo_batch(engine: Engine, actor: Actor, batch_id: int) -> dict[str, int]:
                 session.delete(indicator)
                 audit.record(session, actor, "delete", "indicators", key)
         batch.status = "undone"
-        db.bump_data_version(session)
         counts = {"entfernt": removed, "wiederhergestellt": restored, "Gebiete": areas}
         audit.record(session, actor, "undo", "import_batches", batch_id, "status", "committed", "undone")
         return counts

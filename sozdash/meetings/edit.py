@@ -4,8 +4,8 @@ Sessions and agenda items are created, saved and deleted through ``sozdash.editi
 (the specs ``MEETING`` and ``ITEM``): one path for validation, role check, optimistic locking,
 conflicts and audit. What is particular to sessions lives here: an item's place on the agenda,
 deleting what depends on a session or an item, moving items, and the slides. Every write
-function checks role Fachbereich before it reads anything, writes audit entries, bumps the
-data version and runs in one transaction. Positions stay 1 … n: items and slides are appended,
+function checks role Fachbereich before it reads anything, writes audit entries and runs in
+one transaction. Positions stay 1 … n: items and slides are appended,
 moved by swapping with a neighbour and closed up after a delete.
 """
 
@@ -95,7 +95,6 @@ def _move(session: Session, actor: Actor, table: str, siblings: list[Any], recor
         return False
     _position_moves(session, actor, table, siblings, after)
     _renumber(session, after)
-    db.bump_data_version(session)
     return True
 
 
@@ -284,7 +283,6 @@ def add_slide(engine: Engine, actor: Actor, item_id: int, saved_view_id: int | N
         session.flush()
         records.audit_values(session, actor, "create", "agenda_slides", slide.id,
                              {"agenda_item_id": item_id, "position": slide.position, "saved_view_id": saved_view_id})  # fmt: skip
-        db.bump_data_version(session)
         return slide.id
 
 
@@ -307,7 +305,6 @@ def remove_slide(engine: Engine, actor: Actor, slide_id: int) -> None:
         session.delete(slide)
         session.flush()
         _renumber(session, _slides(session, item_id))
-        db.bump_data_version(session)
 
 
 def move_slide(engine: Engine, actor: Actor, slide_id: int, step: int) -> bool:

@@ -19,7 +19,7 @@ from sozdash.access import audit
 from sozdash.core.navigation import PAGES
 from sozdash.core.permissions import Actor, require_role
 from sozdash.store.cache import cached_query
-from sozdash.store.db import bump_data_version, read_session, session_scope
+from sozdash.store.db import read_session, session_scope
 from sozdash.store.models import AgendaSlide, SavedView
 
 EDIT_ROLE = "fachbereich"
@@ -107,7 +107,6 @@ def save_view(
         session.add(view)
         session.flush()
         audit.record(session, actor, "create", "saved_views", view.id, "title", None, view.title)
-        bump_data_version(session)
     return view.id
 
 
@@ -128,7 +127,6 @@ def rename_view(engine: Engine, actor: Actor, view_id: int, title: str, note: st
         before = {"title": view.title, "note": view.note}
         if audit.record_changes(session, actor, "saved_views", view_id, before, after):
             view.title, view.note = new_title, new_note
-            bump_data_version(session)
 
 
 def delete_view(engine: Engine, actor: Actor, view_id: int) -> None:
@@ -143,7 +141,6 @@ def delete_view(engine: Engine, actor: Actor, view_id: int) -> None:
             )
         audit.record(session, actor, "delete", "saved_views", view_id, "title", view.title, None)
         session.delete(view)
-        bump_data_version(session)
 
 
 def get_view(engine: Engine, view_id: int) -> View:

@@ -100,7 +100,6 @@ def create_definition(
         audit.record(
             session, actor, "create", "index_definitions", definition.id, "config", None, config.to_json()
         )
-        db.bump_data_version(session)
         return definition.id
 
 
@@ -125,7 +124,6 @@ def publish_snapshot(engine: Engine, actor: Actor, definition_id: int, title: st
         session.add(snapshot)
         session.flush()
         audit.record(session, actor, "publish", "index_snapshots", snapshot.id, "title", None, title)
-        db.bump_data_version(session)
         return snapshot.id
 
 

@@ -43,7 +43,7 @@ def head_revision() -> str:
     return head
 
 
-OWN_TABLES = frozenset({"areas", "observations", "data_version"})
+OWN_TABLES = frozenset({"areas", "observations"})
 """Tables every revision of the sozdash schema has: a database with them but an unknown revision
 was made by a newer sozdash, one without them by another program."""
 

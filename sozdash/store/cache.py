@@ -1,9 +1,12 @@
-"""The one query cache: results keyed by database URL, data version and arguments.
+"""The one query cache: results keyed by database URL, the versions of the tables the query
+reads, and its arguments.
 
 Without a memoizer (CLI, tests) a cached query is a plain call. The app installs Streamlit's
-cache once (``use_memoizer``), so only ``sozdash.ui`` knows Streamlit. Every write bumps the data
-version (``db.bump_data_version``), so every app process sees new data on its next run; within
-one script run (``db.script_run``) the version is read from the database only once, and a query
+cache once (``use_memoizer``), so only ``sozdash.ui`` knows Streamlit. Every committed write raises
+the version of each table it changed (``db.session_scope``), so every app process sees new data
+on its next run, and only the queries that read a changed table run again: which tables a query
+reads is recorded while it runs (``db.recording_reads``, including the queries it calls). Within
+one script run (``db.script_run``) the versions are read from the database only once, and a query
 called again with the same arguments is answered from the run's own results (no second hashing
 and unpickling; each caller still gets its own DataFrame).
 """
@@ -11,18 +14,27 @@ and unpickling; each caller still gets its own DataFrame).
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine
 
-from sozdash.store.db import run_data_version, run_results
+from sozdash.store.db import ALL_TABLES, note_reads, recording_reads, run_results, run_table_versions
 
 F = TypeVar("F", bound=Callable[..., Any])
 Memoizer = Callable[[Callable[..., Any]], Callable[..., Any]]
+Versions = tuple[tuple[str, int], ...]
 _QUERIES: dict[str, Callable[..., Any]] = {}
 _memoized: Callable[..., Any] | None = None
+_READS: OrderedDict[Hashable, frozenset[str]] = OrderedDict()
+"""The tables each call of a cached query (name and arguments; the name alone when an argument
+cannot be hashed) was seen to read in this process, all its runs together; the most recent calls."""
+READS_KEPT = 20_000
+_READS_LOCK = threading.Lock()
+_NOT_RUN = object()
 
 
 def _shareable(value: object) -> bool:
@@ -48,21 +60,47 @@ def _fresh(value: Any) -> Any:
     return type(value)(value) if isinstance(value, list | dict) else value
 
 
-def _run_key(
-    name: str, url: str, version: int, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Hashable | None:
-    key = (name, url, version, args, tuple(sorted(kwargs.items())))
+def _call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable | None:
+    """The call of query ``name`` as a key; ``None`` when an argument cannot be hashed (e.g. a list)."""
+    call = (name, args, tuple(sorted(kwargs.items())))
     try:
-        hash(key)
-    except TypeError:  # e.g. a list argument: only Streamlit's cache can key it
+        hash(call)
+    except TypeError:
         return None
-    return key
+    return call
+
+
+def _key_versions(tables: frozenset[str], versions: dict[str, int]) -> Versions:
+    """The versions of ``tables`` (of all tables together when they include ``ALL_TABLES``)."""
+    if ALL_TABLES in tables:
+        return ((ALL_TABLES, sum(versions.values())),)
+    return tuple((table, versions.get(table, 0)) for table in sorted(tables))
+
+
+def _recorded(
+    _engine: Engine, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[Any, frozenset[str]]:
+    """Run query ``name``, add the tables it read to ``_READS``; its value and all the tables known
+    for the call."""
+    call = _call(name, args, kwargs)
+    reads = name if call is None else call
+    with recording_reads() as tables:
+        value = _QUERIES[name](_engine, *args, **kwargs)
+    with _READS_LOCK:
+        known = _READS[reads] = _READS.get(reads, frozenset()) | tables
+        _READS.move_to_end(reads)
+        if len(_READS) > READS_KEPT:  # a call forgotten here is learned again at its next run
+            _READS.popitem(last=False)
+    return value, known
 
 
 def _run(
-    _engine: Engine, name: str, url: str, version: int, args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> Any:
-    return _storable(_QUERIES[name](_engine, *args, **kwargs))
+    _engine: Engine, name: str, url: str, versions: Versions, args: tuple[Any, ...], kwargs: dict[str, Any],
+    _value: Any = _NOT_RUN,
+) -> Any:  # fmt: skip
+    """What the memoizer keeps for one key: the query run now, or ``_value`` when the caller had
+    to run it first to learn which tables it reads."""
+    return _storable(_recorded(_engine, name, args, kwargs)[0] if _value is _NOT_RUN else _value)
 
 
 def _storable(value: Any) -> Any:
@@ -85,7 +123,7 @@ def use_memoizer(memoize: Memoizer | None) -> None:
 
 
 def cached_query(fn: F) -> F:
-    """Cache ``fn(engine, *args, **kwargs)`` until the data version changes."""
+    """Cache ``fn(engine, *args, **kwargs)`` until a table it reads changes."""
     name = f"{fn.__module__}.{fn.__qualname__}"
     _QUERIES[name] = fn
 
@@ -94,12 +132,19 @@ def cached_query(fn: F) -> F:
         if _memoized is None:
             return fn(engine, *args, **kwargs)
         url = engine.url.render_as_string()
-        version = run_data_version(engine)
+        versions = run_table_versions(engine)
+        call = _call(name, args, kwargs)
+        reads = name if call is None else call
+        computed, tables = _NOT_RUN, _READS.get(reads)
+        if tables is None:  # first run of this call in this process: learn what it reads
+            computed, tables = _recorded(engine, name, args, kwargs)
+        key_versions = _key_versions(tables, versions)
+        note_reads(tables)  # a caller that records depends on what this query reads
         results = run_results()
-        key = None if results is None else _run_key(name, url, version, args, kwargs)
+        key = None if results is None or call is None else (call, url, key_versions)
         if results is not None and key is not None and key in results:
             return _fresh(results[key])
-        value = _memoized(engine, name, url, version, args, kwargs)
+        value = _memoized(engine, name, url, key_versions, args, kwargs, _value=computed)
         if results is not None and key is not None and _shareable(value):
             results[key] = value
             return _fresh(value)

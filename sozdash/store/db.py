@@ -1,4 +1,4 @@
-"""Database connections, sessions and the data version.
+"""Database connections, sessions and the table versions.
 
 The embedded default is SQLite at ``data/sozdash.sqlite`` (``SOZDASH_DATA_DIR`` moves the
 directory); ``DATABASE_URL`` selects any other database, e.g. PostgreSQL through psycopg.
@@ -7,11 +7,16 @@ Writes go through :func:`session_scope`. On SQLite its transaction begins with `
 IMMEDIATE`` (WAL journal, busy timeout): concurrent writers queue for the write lock instead of
 failing with "database is locked" when a transaction that has read tries to write. Reads
 (:func:`read_session`, ``engine.connect()``) begin deferred and never wait for a writer.
+
+Every committed write raises the version of each table it changed (found from the statements
+it ran, so no writer can forget it); cached queries key on the versions of the tables they read
+(recorded while they run, :func:`recording_reads`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,14 +24,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, select, update
+from sqlalchemy import Connection, Engine, Table, TextClause, create_engine, event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
 
 from sozdash.core.paths import DATA_DIR
-from sozdash.store.models import DataVersion
+from sozdash.store.models import Base, TableVersion
 
 
 def data_dir() -> Path:
@@ -126,13 +134,16 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """A write: a session whose transaction commits on success and rolls back on any error.
 
     On SQLite it holds the write lock from the start (``BEGIN IMMEDIATE``), so what it reads
-    stays current until it commits. A read-only or too long locked database raises
-    :class:`WriteRefused`."""
+    stays current until it commits. Before the commit, the version of every table it changed goes
+    up. A read-only or too long locked database raises :class:`WriteRefused`."""
     try:
         writing = Session(engine, expire_on_commit=False, execution_options={_WRITE: True})
         with writing as session, session.begin():
-            session.connection()  # begin now: wait for the write lock before reading
+            connection = session.connection()  # begin now: wait for the write lock before reading
+            connection.info[_WRITTEN] = set()
             yield session
+            session.flush()
+            raise_versions(session, connection.info.pop(_WRITTEN))
     except DBAPIError as exc:
         refusal = _refusal(exc)
         if refusal is None:
@@ -150,10 +161,10 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 @dataclass
 class _Run:
-    """What one script run keeps: the data version per URL and the results of cached queries
+    """What one script run keeps: the table versions per URL and the results of cached queries
     (both forgotten after a write in the run)."""
 
-    versions: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, dict[str, int]] = field(default_factory=dict)
     results: dict[Hashable, Any] = field(default_factory=dict)
 
     def forget(self) -> None:
@@ -164,23 +175,95 @@ class _Run:
 _RUN: ContextVar[_Run | None] = ContextVar("sozdash_script_run", default=None)
 
 
-def data_version(engine: Engine) -> int:
-    """Counter that every write increases; part of every query cache key."""
-    with engine.connect() as conn:
-        return conn.execute(select(DataVersion.version).where(DataVersion.id == 1)).scalar_one_or_none() or 0
+ALL_TABLES = "*"
+"""Dependency on every table: a statement whose tables are not known (raw SQL)."""
+_WRITTEN = "sozdash_written_tables"
+"""``Connection.info`` of a :func:`session_scope`: names of the tables its statements changed."""
+_VERSIONLESS = {TableVersion.__tablename__, "alembic_version"}
+_READS: ContextVar[tuple[set[str], ...]] = ContextVar("sozdash_reads", default=())
+_NO_TABLE = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "SET", "SHOW")
+"""Raw statements that neither read nor change a table."""
+_RAW_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?\s', re.IGNORECASE)
+"""A raw write of one named table (e.g. the driver's ``executemany`` of an import)."""
 
 
-def bump_data_version(session: Session) -> None:
-    """Mark the data as changed so that every process reloads cached queries."""
-    result = cast(
-        CursorResult[Any],
-        session.execute(
-            update(DataVersion).where(DataVersion.id == 1).values(version=DataVersion.version + 1)
-        ),
+def _statement_tables(context: DefaultExecutionContext, statement: str) -> tuple[set[str], bool]:
+    """The names of the tables a statement reads or writes, and whether it writes. Raw SQL: a
+    plain INSERT/UPDATE/DELETE writes the table it names, a transaction statement touches none,
+    anything else may touch every table (``ALL_TABLES``)."""
+    element = None if context.compiled is None else context.compiled.statement
+    if element is not None and not isinstance(element, TextClause):
+        tables = {node.name for node in visitors.iterate(element) if isinstance(node, Table)}
+        return tables - _VERSIONLESS, bool(context.isinsert or context.isupdate or context.isdelete)
+    head = statement.lstrip().upper()
+    if head.startswith(_NO_TABLE):
+        return set(), False
+    write = _RAW_WRITE.match(statement)
+    if write:
+        return {write.group(1)} - _VERSIONLESS, True
+    return {ALL_TABLES}, not head.startswith("SELECT")
+
+
+def _track_statement(
+    conn: Connection, _cursor: object, statement: str, _parameters: object,
+    context: DefaultExecutionContext, _executemany: bool,
+) -> None:  # fmt: skip
+    """Event hook: tables changed by a write of :func:`session_scope`, tables read while a cached
+    query records (:func:`recording_reads`)."""
+    reads = _READS.get()
+    written = conn.info.get(_WRITTEN)
+    if not reads and written is None:
+        return
+    tables, writes = _statement_tables(context, statement)
+    if written is not None and writes:
+        written.update(tables)
+    for recording in reads:
+        recording.update(tables)
+
+
+event.listen(Engine, "before_cursor_execute", _track_statement)
+
+
+def raise_versions(session: Session, tables: set[str]) -> None:
+    """One statement raising the version of each of ``tables`` (every table for ``ALL_TABLES``),
+    in name order, so concurrent writers lock the rows in the same order."""
+    if ALL_TABLES in tables:
+        tables = set(Base.metadata.tables) - _VERSIONLESS
+    if not tables:
+        return
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    statement = dialect.insert(TableVersion).values(
+        [{"table_name": name, "version": 1} for name in sorted(tables)]
     )
-    if result.rowcount == 0:
-        session.add(DataVersion(id=1, version=1))
-    _forget_run_versions()
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[TableVersion.table_name], set_={"version": TableVersion.version + 1}
+        )
+    )
+
+
+def table_versions(engine: Engine) -> dict[str, int]:
+    """How often each table was written (a table never written is missing: version 0)."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(TableVersion.table_name, TableVersion.version)).all())
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """The names of the tables read by every statement inside (also by enclosing recordings)."""
+    recording: set[str] = set()
+    token = _READS.set((*_READS.get(), recording))
+    try:
+        yield recording
+    finally:
+        _READS.reset(token)
+
+
+def note_reads(tables: frozenset[str]) -> None:
+    """Count ``tables`` as read by every enclosing recording (a cached query answered from the
+    cache reads nothing, but its caller depends on what it read)."""
+    for recording in _READS.get():
+        recording.update(tables)
 
 
 def _forget_run_versions() -> None:
@@ -191,7 +274,7 @@ def _forget_run_versions() -> None:
 
 @contextmanager
 def script_run(engine: Engine) -> Iterator[None]:
-    """One page run: ``run_data_version`` reads the data version at most once inside, and
+    """One page run: ``run_table_versions`` reads the table versions at most once inside, and
     ``run_results`` keeps cached query results for the run (both again only after a write in
     the same run)."""
     token = _RUN.set(_Run())
@@ -201,14 +284,14 @@ def script_run(engine: Engine) -> Iterator[None]:
         _RUN.reset(token)
 
 
-def run_data_version(engine: Engine) -> int:
-    """The data version, read once per ``script_run`` and URL (every call outside one)."""
+def run_table_versions(engine: Engine) -> dict[str, int]:
+    """The table versions, read once per ``script_run`` and URL (every call outside one)."""
     run = _RUN.get()
     if run is None:
-        return data_version(engine)
+        return table_versions(engine)
     url = engine.url.render_as_string()
     if url not in run.versions:
-        run.versions[url] = data_version(engine)
+        run.versions[url] = table_versions(engine)
     return run.versions[url]
 
 

@@ -1,5 +1,6 @@
-"""The integrity report of ``python -m sozdash check``: every check is an SQL aggregate (the
-observations are counted in the database, never loaded), only area shapes are read."""
+"""The integrity report of ``python -m sozdash check`` and the page Datenstand: every check is an
+SQL aggregate (the observations are counted in the database, never loaded), only area shapes are
+read; each part is cached until a table it reads changes."""
 
 from __future__ import annotations
 
@@ -67,25 +68,44 @@ def _bad(column: Column[Any]) -> ColumnElement[bool]:
 
 def check(engine: Engine) -> IntegrityReport:
     """Orphaned references, non-finite numbers, quota consistency, geometry validity, suppressed
-    and demo counts."""
+    and demo counts. Each part is a cached query of its own, so a page rereads only the parts whose
+    tables changed (an edited project leaves the checks of the observations in place)."""
     report = IntegrityReport()
+    for table in Base.metadata.sorted_tables:
+        report.problems += table_problems(engine, table.name)
+    report.problems += quota_problems(engine) + geometry_problems(engine)
+    report.counts = counts(engine)
+    return report
+
+
+@cached_query
+def table_problems(engine: Engine, name: str) -> list[str]:
+    """References of table ``name`` to rows that do not exist, and its non-finite numbers."""
+    table = Base.metadata.tables[name]
+    problems = []
     with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            for fk in table.foreign_keys:
-                target = fk.column.table.alias()
-                orphans = conn.execute(
-                    select(func.count())
-                    .select_from(table.outerjoin(target, fk.parent == target.c[fk.column.name]))
-                    .where(fk.parent.is_not(None), target.c[fk.column.name].is_(None))
-                ).scalar_one()
-                if orphans:
-                    report.problems.append(f"{table.name}.{fk.parent.name}: {orphans} verwaiste Verweise")
-            for name, count, first in _non_finite(conn, table):
-                report.problems.append(
-                    f"{table.name}.{name}: {count} nicht endliche Werte (unendlich oder NaN), z. B. Zeile {first}"
-                )
-        ind = aliased(Indicator)
-        quota = cast(Observation.numerator, Float) / Observation.denominator * ind.scale
+        for fk in table.foreign_keys:
+            target = fk.column.table.alias()
+            orphans = conn.execute(
+                select(func.count())
+                .select_from(table.outerjoin(target, fk.parent == target.c[fk.column.name]))
+                .where(fk.parent.is_not(None), target.c[fk.column.name].is_(None))
+            ).scalar_one()
+            if orphans:
+                problems.append(f"{table.name}.{fk.parent.name}: {orphans} verwaiste Verweise")
+        for column, count, first in _non_finite(conn, table):
+            problems.append(
+                f"{table.name}.{column}: {count} nicht endliche Werte (unendlich oder NaN), z. B. Zeile {first}"
+            )
+    return problems
+
+
+@cached_query
+def quota_problems(engine: Engine) -> list[str]:
+    """Quotas that differ from numerator / denominator (times the indicator's scale)."""
+    ind = aliased(Indicator)
+    quota = cast(Observation.numerator, Float) / Observation.denominator * ind.scale
+    with engine.connect() as conn:
         wrong, first_wrong = conn.execute(
             select(func.count(), func.min(Observation.id))
             .select_from(Observation)
@@ -94,14 +114,25 @@ def check(engine: Engine) -> IntegrityReport:
             .where(Observation.numerator.is_not(None), Observation.denominator > 0)
             .where(func.abs(quota - Observation.value) > QUOTA_TOLERANCE)
         ).one()
-        if wrong:
-            report.problems.append(
-                f"{wrong} Quoten weichen von Zähler/Nenner ab (z. B. Beobachtung {first_wrong})"
-            )
+    return [f"{wrong} Quoten weichen von Zähler/Nenner ab (z. B. Beobachtung {first_wrong})"] if wrong else []
+
+
+@cached_query
+def geometry_problems(engine: Engine) -> list[str]:
+    """Area shapes that are no valid geometry."""
+    problems = []
+    with engine.connect() as conn:
         for code, geometry, quality in conn.execute(select(Area.code, Area.geometry, Area.geometry_quality)):
             problem = geometry_problem(geometry) if quality != "none" else None
             if problem:
-                report.problems.append(f"Gebiet {code}: {problem}")
+                problems.append(f"Gebiet {code}: {problem}")
+    return problems
+
+
+@cached_query
+def counts(engine: Engine) -> dict[str, int]:
+    """Observations, of them suppressed and examples, and areas with a schematic shape."""
+    with engine.connect() as conn:
         observations, suppressed, demo = conn.execute(
             select(
                 func.count(),
@@ -109,16 +140,12 @@ def check(engine: Engine) -> IntegrityReport:
                 func.count(case((Observation.is_demo.is_(True), 1))),
             ).select_from(Observation)
         ).one()
-        report.counts = {
-            "Beobachtungen": observations,
-            "davon geheim gehalten": suppressed,
-            "davon Beispieldaten": demo,
-            "Gebiete mit schematischer Form": conn.execute(
-                select(func.count()).select_from(Area).where(Area.geometry_quality == "schematic")
-            ).scalar_one(),
-        }
-    return report
-
-
-cached_check = cached_query(check)
-"""``check`` cached by data version, for pages."""
+        schematic = conn.execute(
+            select(func.count()).select_from(Area).where(Area.geometry_quality == "schematic")
+        ).scalar_one()
+    return {
+        "Beobachtungen": observations,
+        "davon geheim gehalten": suppressed,
+        "davon Beispieldaten": demo,
+        "Gebiete mit schematischer Form": schematic,
+    }

@@ -277,13 +277,13 @@ class ImportTemplate(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
-class DataVersion(Base):
-    """A single-row counter bumped by every write, so cached queries in every process
-    notice new data."""
+class TableVersion(Base):
+    """How often each table was written: every committed write raises the counter of each table it
+    changed, so cached queries in every process notice new data in the tables they read."""
 
-    __tablename__ = "data_version"
+    __tablename__ = "table_versions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -1,4 +1,4 @@
-"""Read queries shared by all pages; each returns a DataFrame and is cached by data version."""
+"""Read queries shared by all pages; each returns a DataFrame and is cached until a table it reads changes."""
 
 from __future__ import annotations
 

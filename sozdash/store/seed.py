@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from sozdash.core.geometry import simplify_for_display
 from sozdash.core.paths import SEED_DIR
-from sozdash.store.db import bump_data_version
+from sozdash.store.db import ALL_TABLES, raise_versions
 from sozdash.store.models import Area, AreaLevel, Base, City, ImportBatch, Indicator, Observation
 
 NATURAL_KEYS = {"areas": "code", "users": "username"}
@@ -183,7 +183,7 @@ def load_seed(session: Session, seed_dir: Path = SEED_DIR) -> None:
             checksum=checksum,
         )
         batch.rows_total = batch.rows_new = _load_observations(session, path, batch, is_demo=is_demo)
-    bump_data_version(session)
+    raise_versions(session, {ALL_TABLES})
 
 
 def load_empty_city(session: Session, name: str, ags: str) -> None:
@@ -194,4 +194,4 @@ def load_empty_city(session: Session, name: str, ags: str) -> None:
     session.add(AreaLevel(key="stadt", name="Stadt", rank=0, source=source))
     session.flush()
     session.add(Area(code=ags, name=name, level="stadt", geometry_quality="none", source=source))
-    bump_data_version(session)
+    raise_versions(session, {ALL_TABLES})

@@ -67,7 +67,7 @@ def test_a_cached_figure_loads_as_it_was_built_and_validated_only_under_the_swit
     checks them while loading only under the tests' switch."""
 
     def pickling(fn: Callable[..., Any]) -> Callable[..., Any]:
-        return lambda *args: pickle.loads(pickle.dumps(fn(*args)))
+        return lambda *args, **kwargs: pickle.loads(pickle.dumps(fn(*args, **kwargs)))
 
     monkeypatch.setattr(cache, "_memoized", cache._memoized)  # restored afterwards (an AppTest may have installed one)
     cache.use_memoizer(None)

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select, update
 
 from sozdash.indicators import comparison, profile
 from sozdash.indicators import explorer as iv
-from sozdash.store.db import bump_data_version, session_scope
+from sozdash.store.db import session_scope
 from sozdash.store.models import Area, AreaLevel, Indicator, Observation
 
 
@@ -29,7 +29,6 @@ def _add_quartier(engine: Engine) -> None:
         session.add(Observation(area_id=area.id, indicator_id=indicator, period=2024, value=20.0, numerator=200.0,
                                 denominator=1000.0, status="ok", batch_id=batch))  # fmt: skip
         session.execute(update(AreaLevel).where(AreaLevel.key == "stadtteil").values(name="Ortsteil"))
-        bump_data_version(session)
 
 
 def test_default_level_is_the_finest_with_values(engine: Engine) -> None:
@@ -64,7 +63,6 @@ def test_area_choices_of_leverkusen_stadtteile_then_bezirke(engine: Engine) -> N
 def test_the_city_is_the_area_of_the_top_level(engine: Engine) -> None:
     with session_scope(engine) as session:
         session.execute(update(Area).where(Area.code == "05316000").values(name="Teststadt"))
-        bump_data_version(session)
     data = comparison.comparison_data(engine, ("rheindorf",), ("sgb2_quote",))
     assert set(data["area"]) == {"rheindorf", "05316000"}
     table = comparison.comparison_table(

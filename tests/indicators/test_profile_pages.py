@@ -30,7 +30,6 @@ def _annotate(engine: Engine, text: str, visibility: str) -> None:
         area_id = session.scalar(select(Area.id).where(Area.code == "rheindorf"))
         session.add(Annotation(target_type="area", target_id=area_id, text=text, author_id=user.id,
                                created_at=dt.datetime(2025, 3, 1, 10, 0), visibility=visibility))  # fmt: skip
-        db.bump_data_version(session)
 
 
 def test_profile_from_url_shows_rheindorf_with_all_lebenslagen(app_env: Engine) -> None:

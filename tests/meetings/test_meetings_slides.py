@@ -10,7 +10,7 @@ from sqlalchemy import Engine, update
 from sozdash.core.permissions import ANONYMOUS, Actor
 from sozdash.meetings import agenda, slides
 from sozdash.meetings.saved_views import View
-from sozdash.store.db import bump_data_version, session_scope
+from sozdash.store.db import session_scope
 from sozdash.store.models import Indicator, Project
 
 SESSION_DATE = dt.date(2018, 4, 16)
@@ -115,7 +115,6 @@ def test_slides_show_internal_records_only_to_councillors(engine: Engine) -> Non
         session.execute(
             update(Project).where(Project.key == "biwaq-rheindorferleben").values(is_public=False)
         )
-        bump_data_version(session)
     for page, params in (
         ("indikatoren", {"ind": "sgb2_quote"}),
         ("projekte", {"projekt": "biwaq-rheindorferleben"}),

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, update
 from sozdash.core.permissions import Actor
 from sozdash.exports import pdf as pdf_export
 from sozdash.programmes import funding
-from sozdash.store.db import bump_data_version, session_scope
+from sozdash.store.db import session_scope
 from sozdash.store.models import City
 
 COUNCILLOR = Actor(username="rat.mitglied", role="rat")
@@ -20,7 +20,6 @@ COUNCILLOR = Actor(username="rat.mitglied", role="rat")
 def _rename_city(engine: Engine, name: str) -> None:
     with session_scope(engine) as session:
         session.execute(update(City).values(name=name))
-        bump_data_version(session)
 
 
 def test_funding_timeline_names_the_city_of_the_record(engine: Engine) -> None:

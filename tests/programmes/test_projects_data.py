@@ -125,7 +125,6 @@ def test_non_public_projects_are_hidden_from_public_readers(engine: Engine) -> N
         session.execute(
             update(Project).where(Project.key == "biwaq-rheindorferleben").values(is_public=False)
         )
-        db.bump_data_version(session)
     public = projects.portfolio(engine, SESSION_2018, True)
     assert "biwaq-rheindorferleben" not in set(public["key"])
     assert "biwaq-rheindorferleben" in set(projects.portfolio(engine, SESSION_2018)["key"])

@@ -1,25 +1,27 @@
-"""The query cache: plain calls without a memoizer, the data version read once per script run,
-and a write inside a run seen by the reads after it."""
+"""The query cache: plain calls without a memoizer, the table versions read once per script run,
+a write inside a run seen by the reads after it, and a write invalidating exactly the queries
+that read a table it changed (also through the cached queries they call)."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, update
+from sqlalchemy import Engine, create_engine, event, select, update
 
-from sozdash.store import cache, db, queries
-from sozdash.store.models import Area
+from sozdash.store import cache, db, integrity, queries
+from sozdash.store.models import Area, Observation, Project
 
 
 @pytest.fixture
 def version_reads(sqlite_engine: Engine) -> Iterator[list[str]]:
-    """Statements that read the data version on ``sqlite_engine``."""
+    """Statements that read the table versions on ``sqlite_engine``."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "FROM data_version" in statement and statement.lstrip().upper().startswith("SELECT"):
+        if "FROM table_versions" in statement and statement.lstrip().upper().startswith("SELECT"):
             seen.append(statement)
 
     event.listen(sqlite_engine, "before_cursor_execute", record)
@@ -39,10 +41,12 @@ def dict_memoizer() -> Iterator[dict[tuple, Any]]:
     store: dict[tuple, Any] = {}
 
     def memoize(fn: Callable[..., Any]) -> Callable[..., Any]:
-        def memoized(_engine: Engine, name: str, url: str, version: int, args: tuple, kwargs: dict) -> Any:
-            key = (name, url, version, args, tuple(sorted(kwargs.items())))
+        def memoized(
+            _engine: Engine, name: str, url: str, versions: tuple, args: tuple, kwargs: dict, _value: Any
+        ) -> Any:
+            key = (name, url, versions, args, tuple(sorted(kwargs.items())))
             if key not in store:
-                store[key] = fn(_engine, name, url, version, args, kwargs)
+                store[key] = fn(_engine, name, url, versions, args, kwargs, _value)
             return store[key]
 
         return memoized
@@ -54,7 +58,6 @@ def dict_memoizer() -> Iterator[dict[tuple, Any]]:
 def _rename_hitdorf(engine: Engine, name: str) -> None:
     with db.session_scope(engine) as session:
         session.execute(update(Area).where(Area.code == "hitdorf").values(name=name))
-        db.bump_data_version(session)
 
 
 def _hitdorf(engine: Engine) -> str:
@@ -65,12 +68,12 @@ def _hitdorf(engine: Engine) -> str:
 def test_without_memoizer_every_call_reads_the_database(sqlite_engine: Engine) -> None:
     cache.use_memoizer(None)
     assert _hitdorf(sqlite_engine) == "Hitdorf"
-    with db.session_scope(sqlite_engine) as session:  # a write that does not bump the version
-        session.execute(update(Area).where(Area.code == "hitdorf").values(name="Neu"))
+    with sqlite_engine.begin() as conn:  # not through session_scope: no version goes up
+        conn.execute(update(Area).where(Area.code == "hitdorf").values(name="Neu"))
     assert _hitdorf(sqlite_engine) == "Neu"
 
 
-def test_one_script_run_reads_the_data_version_once(
+def test_one_script_run_reads_the_table_versions_once(
     sqlite_engine: Engine, version_reads: list[str], dict_memoizer: dict
 ) -> None:
     with db.script_run(sqlite_engine):
@@ -115,9 +118,9 @@ def test_a_run_answers_repeated_calls_itself_and_each_caller_gets_its_own_frame(
     calls: list[str] = []
     memoized = cache._memoized
 
-    def counting(*args: Any) -> Any:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[1])
-        return memoized(*args)  # type: ignore[misc]
+        return memoized(*args, **kwargs)  # type: ignore[misc]
 
     cache._memoized = counting
     with db.script_run(sqlite_engine):
@@ -129,3 +132,133 @@ def test_a_run_answers_repeated_calls_itself_and_each_caller_gets_its_own_frame(
         _rename_hitdorf(sqlite_engine, "Hitdorf am Rhein")  # a write forgets the run's results
         assert _hitdorf(sqlite_engine) == "Hitdorf am Rhein"
     assert len(calls) == 2
+
+
+RUNS: list[str] = []
+"""Which of the queries below actually ran (not answered from the cache)."""
+
+
+@cache.cached_query
+def _area_names(engine: Engine) -> tuple[str, ...]:
+    RUNS.append("areas")
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(Area.name).order_by(Area.code)).scalars())
+
+
+@cache.cached_query
+def _project_titles(engine: Engine) -> tuple[str, ...]:
+    RUNS.append("projects")
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(Project.title).order_by(Project.key)).scalars())
+
+
+@cache.cached_query
+def _both(engine: Engine) -> tuple[str, ...]:
+    RUNS.append("both")
+    return _area_names(engine) + _project_titles(engine)
+
+
+@cache.cached_query
+def _titles_if(engine: Engine, with_projects: bool) -> tuple[str, ...]:
+    RUNS.append(f"if {with_projects}")
+    return _read_areas(engine) + (_read_projects(engine) if with_projects else ())
+
+
+@cache.cached_query
+def _raw_project_count(engine: Engine) -> int:
+    RUNS.append("raw")
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT COUNT(*) FROM projects").scalar_one())
+
+
+def _read_areas(engine: Engine) -> tuple[str, ...]:
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(Area.name).order_by(Area.code)).scalars())
+
+
+def _read_projects(engine: Engine) -> tuple[str, ...]:
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(Project.title).order_by(Project.key)).scalars())
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """``RUNS`` emptied, and no tables learned yet (as in a new process)."""
+    monkeypatch.setattr(cache, "_READS", OrderedDict())
+    RUNS.clear()
+    return RUNS
+
+
+def _retitle_projects(engine: Engine, suffix: str) -> None:
+    with db.session_scope(engine) as session:
+        session.execute(update(Project).values(title=Project.title + suffix))
+
+
+def test_a_write_runs_again_only_the_queries_that_read_the_changed_table(
+    engine: Engine, dict_memoizer: dict, runs: list[str]
+) -> None:
+    names, titles = _area_names(engine), _project_titles(engine)
+    assert (_area_names(engine), _project_titles(engine)) == (names, titles)
+    assert runs == ["areas", "projects"]  # the second calls came from the cache
+    _retitle_projects(engine, " (neu)")
+    assert _area_names(engine) == names
+    assert _project_titles(engine) == tuple(f"{title} (neu)" for title in titles)
+    assert runs == ["areas", "projects", "projects"]
+    _rename_hitdorf(engine, "Hitdorf am Rhein")
+    assert "Hitdorf am Rhein" in _area_names(engine) and _project_titles(engine)
+    assert runs == ["areas", "projects", "projects", "areas"]
+
+
+def test_a_query_depends_on_what_the_cached_queries_it_calls_read(
+    engine: Engine, dict_memoizer: dict, runs: list[str]
+) -> None:
+    _area_names(engine)  # cached before: inside _both it is answered from the cache and reads nothing
+    assert "Hitdorf" in _both(engine)
+    _rename_hitdorf(engine, "Hitdorf am Rhein")
+    assert "Hitdorf am Rhein" in _both(engine)
+    assert runs == ["areas", "both", "projects", "both", "areas"]
+
+
+def test_each_call_is_kept_until_a_table_it_read_changes(
+    engine: Engine, dict_memoizer: dict, runs: list[str]
+) -> None:
+    areas_only = _titles_if(engine, False)
+    titles = _titles_if(engine, True)  # the same query, this time reading projects too
+    _retitle_projects(engine, " (neu)")
+    assert _titles_if(engine, True) != titles
+    assert _titles_if(engine, False) == areas_only
+    assert runs == ["if False", "if True", "if True"]
+
+
+def test_a_query_with_raw_sql_runs_again_after_any_write(
+    engine: Engine, dict_memoizer: dict, runs: list[str]
+) -> None:
+    count = _raw_project_count(engine)
+    assert _raw_project_count(engine) == count and runs == ["raw"]
+    _rename_hitdorf(engine, "Hitdorf am Rhein")
+    assert _raw_project_count(engine) == count and runs == ["raw", "raw"]
+
+
+def test_an_edited_project_leaves_the_integrity_checks_of_the_observations_cached(
+    engine: Engine, dict_memoizer: dict, runs: list[str]
+) -> None:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    report = integrity.check(engine)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        _retitle_projects(engine, " (neu)")
+        statements.clear()
+        assert integrity.check(engine) == report
+        assert any("FROM projects" in s for s in statements)  # the checks of the projects ran again
+        assert not any("observations" in s for s in statements)
+        with db.session_scope(engine) as session:
+            session.execute(update(Observation).where(Observation.id == 1).values(note="geprüft"))
+        statements.clear()
+        assert integrity.check(engine) == report
+        assert any("FROM observations" in s for s in statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

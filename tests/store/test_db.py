@@ -1,4 +1,4 @@
-"""The data layer on SQLite and PostgreSQL: schema state, constraints, first start, data version."""
+"""The data layer on SQLite and PostgreSQL: schema state, constraints, first start, table versions."""
 
 from __future__ import annotations
 
@@ -6,11 +6,21 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from sozdash.store import bootstrap, db
-from sozdash.store.models import Area, FundingRound, ImportBatch, Indicator, Observation, Programme, Project
+from sozdash.store.models import (
+    Area,
+    Base,
+    FundingRound,
+    ImportBatch,
+    Indicator,
+    Observation,
+    Programme,
+    Project,
+)
+from tests.versions import raised
 
 
 def _batch(session) -> ImportBatch:
@@ -22,7 +32,7 @@ def _batch(session) -> ImportBatch:
 
 def test_seeded_database_is_at_head_revision(engine: Engine) -> None:
     assert bootstrap.schema_state(engine) == "current"
-    assert db.data_version(engine) >= 1
+    assert db.table_versions(engine)["observations"] >= 1
 
 
 def test_numerator_above_denominator_is_refused(engine: Engine) -> None:
@@ -54,11 +64,10 @@ def test_funding_round_must_belong_to_existing_programme(engine: Engine) -> None
 
 
 def test_failed_write_leaves_database_unchanged(engine: Engine) -> None:
-    before = db.data_version(engine)
+    before = db.table_versions(engine)
     with pytest.raises(IntegrityError), db.session_scope(engine) as session:
-        db.bump_data_version(session)
         session.add(Project(key="x-a", title="A", status="unbekannt", source="Test"))
-    assert db.data_version(engine) == before
+    assert not raised(engine, before)
     with engine.connect() as conn:
         assert (
             conn.execute(select(func.count()).select_from(Project).where(Project.key == "x-a")).scalar_one()
@@ -66,11 +75,32 @@ def test_failed_write_leaves_database_unchanged(engine: Engine) -> None:
         )
 
 
-def test_bump_data_version_increments(engine: Engine) -> None:
-    before = db.data_version(engine)
+def test_a_write_raises_the_version_of_each_table_it_changed_once(engine: Engine) -> None:
+    before = db.table_versions(engine)
     with db.session_scope(engine) as session:
-        db.bump_data_version(session)
-    assert db.data_version(engine) == before + 1
+        session.execute(update(Indicator).where(Indicator.key == "sgb2_quote").values(note="geprüft"))
+        area = session.scalars(select(Area).where(Area.code == "hitdorf")).one()
+        area.name = "Hitdorf am Rhein"  # flushed only when the write ends
+        area.note = "umbenannt"
+    assert raised(engine, before) == {"indicators": 1, "areas": 1}
+
+
+def test_a_write_that_changes_nothing_raises_no_version(engine: Engine) -> None:
+    before = db.table_versions(engine)
+    with db.session_scope(engine) as session:
+        session.scalars(select(Area)).all()
+    assert db.table_versions(engine) == before
+
+
+def test_raw_writes_raise_the_table_they_name_or_every_table(engine: Engine) -> None:
+    before = db.table_versions(engine)
+    with db.session_scope(engine) as session:
+        session.connection().exec_driver_sql("UPDATE areas SET note = 'roh' WHERE code = 'hitdorf'")
+    assert raised(engine, before) == {"areas": 1}
+    before = db.table_versions(engine)
+    with db.session_scope(engine) as session:  # a statement whose tables are not read off it
+        session.execute(text("WITH chosen AS (SELECT 1 AS one) UPDATE areas SET note = 'roh' WHERE code = 'rheindorf'"))
+    assert raised(engine, before) == dict.fromkeys(set(Base.metadata.tables) - {"table_versions"}, 1)
 
 
 def test_first_start_creates_and_fills_an_empty_sqlite(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from sozdash.store import bootstrap, db, queries
 from sozdash.store.models import Area, AreaLevel, Base, City
 
 HAMBURG = ["init", "--empty", "--city", "Hamburg", "--ags", "02000000"]
-FILLED = {"city", "area_levels", "areas", "data_version"}
+FILLED = {"city", "area_levels", "areas", "table_versions"}
 """The only tables an empty instance fills (besides Alembic's own)."""
 _counter = itertools.count()
 

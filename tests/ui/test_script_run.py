@@ -30,7 +30,7 @@ def statements(app_env: Engine) -> Iterator[list[str]]:
 
 
 def _version_reads(statements: list[str]) -> int:
-    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM data_version" in s)
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM table_versions" in s)
 
 
 @pytest.mark.parametrize("page", ["pages/projekte.py", "pages/indikatoren.py", "pages/stadtteilprofil.py"])
