@@ -2,8 +2,9 @@
 first visit after a write of a project and of an observation (a real write raises the version of
 the table, so every cached query that reads it misses), SQL statements and table-version reads per rerun (SQLAlchemy event listener), RSS after all pages;
 on the shipped data and (``--large``) on the large database, there also at its 1,000-area level.
-Prints figures; asserts nothing. AppTest runs no post-script garbage collection of the real
-server: that is measured by ``bench_server``."""
+Prints figures; asserts nothing. Scripts are compiled once, as in the server (AppTest alone parses
+them again on every run). AppTest runs no post-script garbage collection of the real server: that
+is measured by ``bench_server``."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ def _write(engine: Engine, table: str) -> None:
     with db.session_scope(engine) as session:
         first = session.scalar(select(model.id).order_by(model.id).limit(1))
         session.execute(update(model).where(model.id == first).values(note=model.note))
+
+
+def keep_compiled_scripts() -> None:
+    """Compile each script once, as the server does: AppTest makes a new ``ScriptCache`` per run and so
+    parses app.py and the page again every run (a cost the real server has only on its first run)."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
 
 
 def floor_ms(engine: Engine, level: str, folder: Path) -> float:
@@ -84,6 +95,7 @@ def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], o
 
     engine = db.get_engine(url)
     bootstrap.ensure_database(engine)
+    keep_compiled_scripts()
     statements = Statements(engine)
     runs = [(page.file, page.title, {}) for page in PAGES] + [(f, f"{f} {q}", q) for f, q in extra]
     runs = [run for run in runs if not only or Path(run[0]).stem in only]

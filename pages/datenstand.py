@@ -8,7 +8,7 @@ from sozdash.core.permissions import PermissionDenied, has_role
 from sozdash.demo import removal
 from sozdash.exports.all_data import DOWNLOADS, export_file
 from sozdash.store import queries
-from sozdash.store.integrity import check
+from sozdash.store.integrity import cached_check
 from sozdash.ui import login, notices, startup
 
 engine = startup.engine()
@@ -25,7 +25,7 @@ st.dataframe(table, hide_index=True)
 notices.demo_notice(bool(status["is_demo"].any()))
 
 st.subheader("Integritätsprüfung")
-report = check(engine)
+report = cached_check(engine)
 st.table({"Prüfpunkt": list(report.counts), "Anzahl": [fmt.number(v) for v in report.counts.values()]})
 if report.ok:
     st.success("Keine Probleme gefunden: keine verwaisten Verweise, Quoten stimmen, Geometrien gültig.")

@@ -40,16 +40,13 @@ with c4:
     )
 with c3:
     year = url_state.url_select("Jahr", iv.years(engine, key, level)[::-1], "jahr")
-view = charts.compared(iv.level_view(engine, key, year, level), meta)  # counts: against the areas' mean
+view = charts.compared_view(engine, key, year, level)  # counts: against the areas' mean
 names = dict(zip(view["area"], view["name"], strict=True))
 with c5:
     selected = url_state.url_select("Gebiet auswählen", ["", *names], "gebiet", format_func=lambda c: names.get(c, "– keines –"),
                                     help="Oder ein Gebiet in der Karte anklicken.")  # fmt: skip
 geometries = queries.area_geometries(engine, level)
 notices.data_notices(bool(view["is_demo"].any()), bool(geometries) and iv.is_schematic(engine, level))
-with st.sidebar.expander("Über den Indikator", icon=":material/info:", expanded=True):
-    batch_ids = [int(b) for b in view["batch_id"].dropna().unique()]
-    st.markdown(charts.metadata_markdown(meta, year, iv.provenance(engine, batch_ids)))
 
 st.subheader(f"Karte: {plain(meta['name'])} {year} nach {plain(level_names[level])}")
 left, right = st.columns([3, 2])
@@ -67,7 +64,9 @@ with right.expander("Karte einstellen", icon=":material/tune:", expanded=not geo
         "Klassifizierung", list(classify.METHODS), "methode", format_func=classify.METHODS.get
     )
     k = url_state.url_select("Anzahl Klassen", classify.CLASS_COUNTS, "klassen", default=5)
-_classes, legend = charts.map_classes(view, meta, method, k, mode == "abweichung")
+panels = charts.level_panels(engine, key, year, level, method, k, mode == "abweichung", selected or None)
+with st.sidebar.expander("Über den Indikator", icon=":material/info:", expanded=True):
+    st.markdown(charts.metadata_markdown(meta, year, panels.provenance))
 if geometries:
     frame = (maps.FRAME_PX[0], MAP_HEIGHT)
     deck = charts.level_map_deck(
@@ -84,7 +83,7 @@ if geometries:
     with legend_area:
         with st.container(key="legende-block"):
             st.markdown("**Legende**")
-            st.dataframe(charts.legend_styler(legend), hide_index=True, key="legende")
+            st.dataframe(charts.legend_styler(panels.legend), hide_index=True, key="legende")
         key_table = maps.label_key(deck)
         if not key_table.empty:
             st.markdown("**Nummern in der Karte**")
@@ -93,27 +92,23 @@ else:
     left.info(
         "Für diese Gebietsebene liegen keine Kartenformen vor; Rangfolge und Tabellen zeigen alle Werte."
     )
-st.markdown(f"**Kurz gesagt:** {plain(charts.map_summary(view, meta, legend, mode == 'abweichung'))}")
-ranking = charts.ranking_table(view, meta)
+st.markdown(f"**Kurz gesagt:** {plain(panels.map_summary)}")
+ranking = panels.ranking
 figures.data_table(ranking, f"{key}_{year}_{level}", "karte", column_config=notices.glossary_columns(ranking))
 if selected:
     st.page_link("pages/stadtteilprofil.py", label=f"Profil von {plain(names[selected])} öffnen",
                  icon=":material/location_city:", query_params={"gebiet": selected, "jahr": str(year)})  # fmt: skip
 
 st.subheader("Rangfolge")
-figures.chart(charts.ranking_figure(view, meta, selected or None), charts.ranking_summary(view, meta),
-              ranking, key="rangfolge", basename=f"{key}_{year}_rangfolge",
+figures.chart(panels.ranking_figure, panels.ranking_summary, ranking, key="rangfolge", basename=f"{key}_{year}_rangfolge",
               column_config=notices.glossary_columns(ranking))  # fmt: skip
 
 st.subheader("Zeitverlauf")
-series = iv.series(engine, key, level)
-city = iv.city_code(engine)
-default = [selected] if selected else charts.extreme_areas(view)
+default = [selected] if selected else panels.extremes
 chosen = url_state.url_multiselect("Gebiete im Zeitverlauf (verglichen mit der Stadt)", list(names), "verlauf",
                                    default=default, format_func=names.get, max_selections=6)  # fmt: skip
-figures.chart(charts.series_figure(series, meta, chosen, city), charts.series_summary(series, chosen, city),
-              charts.series_table(series, chosen, city), key="verlauf", basename=f"{key}_{level}_zeitverlauf")  # fmt: skip
+trend = charts.series_panels(engine, key, level, tuple(chosen), year)
+figures.chart(trend.figure, trend.summary, trend.table, key="verlauf", basename=f"{key}_{level}_zeitverlauf")
 st.markdown(f"**Veränderung bis {year}** – {charts.CHANGE_NOTE}")
-changes = iv.change_rows(series, [*chosen, city], year, meta)
-st.dataframe(changes, hide_index=True, key="veraenderung")
-downloads.download_buttons(changes, f"{key}_{year}_veraenderung", "veraenderung")
+st.dataframe(trend.changes, hide_index=True, key="veraenderung")
+downloads.download_buttons(trend.changes, f"{key}_{year}_veraenderung", "veraenderung")

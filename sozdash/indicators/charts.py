@@ -4,7 +4,7 @@ indicator explorer. Inputs are frames from :mod:`sozdash.indicators.explorer` (c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,17 @@ from sqlalchemy import Engine
 from sozdash.access.confidentiality import LABELS, PRIMARY_SYMBOL, SECONDARY_SYMBOL
 from sozdash.core import fmt, maps, plotting, vocab
 from sozdash.indicators import classify
-from sozdash.indicators.explorer import change_unit, computed_label, formula_text, indicator_row, level_view
+from sozdash.indicators.explorer import (
+    change_rows,
+    change_unit,
+    city_code,
+    computed_label,
+    formula_text,
+    indicator_row,
+    level_view,
+    provenance,
+    series,
+)
 from sozdash.indicators.reference import Reference, is_count, reference
 from sozdash.indicators.sentences import rank_words
 from sozdash.indicators.trends import DEFAULT_TOLERANCE
@@ -116,10 +126,72 @@ def level_map_deck(
     """``map_deck`` of the explorer's level view (``compared``) with ``map_classes``, cached by data
     version and parameters (building the deck of 1,000 areas costs far more than reading it back)."""
     meta = indicator_row(engine, key)
-    view = compared(level_view(engine, key, year, level), meta)
+    view = compared_view(engine, key, year, level)
     classes, _legend = map_classes(view, meta, method, k, deviation)
     geometries = queries.area_geometries(engine, level)
     return map_deck(view, geometries, meta, classes, deviation, selected, frame_px=frame_px)
+
+
+@cached_query
+def compared_view(engine: Engine, key: str, year: int, level: str) -> pd.DataFrame:
+    """``compared`` of the explorer's level view."""
+    return compared(level_view(engine, key, year, level), indicator_row(engine, key))
+
+
+class LevelPanels(NamedTuple):
+    """What the Indikatoren page shows of one indicator on one level and year, besides the map."""
+
+    legend: pd.DataFrame
+    map_summary: str
+    ranking: pd.DataFrame
+    ranking_figure: go.Figure
+    ranking_summary: str
+    extremes: list[str]
+    provenance: list[str]
+
+
+@cached_query
+def level_panels(
+    engine: Engine, key: str, year: int, level: str, method: str, k: int, deviation: bool, selected: str | None
+) -> LevelPanels:
+    """Legend, summaries, ranking and sources of ``compared_view``, built once per choice (a rerun
+    reads them back instead of computing them again)."""
+    meta = indicator_row(engine, key)
+    view = compared_view(engine, key, year, level)
+    _classes, legend = map_classes(view, meta, method, k, deviation)
+    batch_ids = [int(batch) for batch in view["batch_id"].dropna().unique()]
+    return LevelPanels(
+        legend=legend,
+        map_summary=map_summary(view, meta, legend, deviation),
+        ranking=ranking_table(view, meta),
+        ranking_figure=ranking_figure(view, meta, selected),
+        ranking_summary=ranking_summary(view, meta),
+        extremes=extreme_areas(view),
+        provenance=provenance(engine, batch_ids),
+    )
+
+
+class SeriesPanels(NamedTuple):
+    """The time series of chosen areas with the city: figure, summary, table and changes."""
+
+    figure: go.Figure
+    summary: str
+    table: pd.DataFrame
+    changes: pd.DataFrame
+
+
+@cached_query
+def series_panels(engine: Engine, key: str, level: str, areas: tuple[str, ...], year: int) -> SeriesPanels:
+    """``series_figure``, ``series_summary``, ``series_table`` and the changes up to ``year`` of
+    ``areas`` and the city, built once per choice."""
+    meta, frame, city = indicator_row(engine, key), series(engine, key, level), city_code(engine)
+    chosen = list(areas)
+    return SeriesPanels(
+        figure=series_figure(frame, meta, chosen, city),
+        summary=series_summary(frame, chosen, city),
+        table=series_table(frame, chosen, city),
+        changes=change_rows(frame, [*chosen, city], year, meta),
+    )
 
 
 def _extremes(view: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:

@@ -26,7 +26,6 @@ from sozdash.store.db import ALL_TABLES, note_reads, recording_reads, run_result
 
 F = TypeVar("F", bound=Callable[..., Any])
 Memoizer = Callable[[Callable[..., Any]], Callable[..., Any]]
-Versions = tuple[tuple[str, int], ...]
 _QUERIES: dict[str, Callable[..., Any]] = {}
 _memoized: Callable[..., Any] | None = None
 _READS: OrderedDict[Hashable, frozenset[str]] = OrderedDict()
@@ -70,11 +69,12 @@ def _call(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Hashable 
     return call
 
 
-def _key_versions(tables: frozenset[str], versions: dict[str, int]) -> Versions:
-    """The versions of ``tables`` (of all tables together when they include ``ALL_TABLES``)."""
+def _key_versions(tables: frozenset[str], versions: dict[str, int]) -> str:
+    """The versions of ``tables`` as one string (of all tables together when they include
+    ``ALL_TABLES``); one string, because the memoizer hashes a tuple item by item."""
     if ALL_TABLES in tables:
-        return ((ALL_TABLES, sum(versions.values())),)
-    return tuple((table, versions.get(table, 0)) for table in sorted(tables))
+        return f"{ALL_TABLES}={sum(versions.values())}"
+    return " ".join(f"{table}={versions.get(table, 0)}" for table in sorted(tables))
 
 
 def _recorded(
@@ -95,7 +95,7 @@ def _recorded(
 
 
 def _run(
-    _engine: Engine, name: str, url: str, versions: Versions, args: tuple[Any, ...], kwargs: dict[str, Any],
+    _engine: Engine, name: str, url: str, versions: str, args: tuple[Any, ...], kwargs: dict[str, Any],
     _value: Any = _NOT_RUN,
 ) -> Any:  # fmt: skip
     """What the memoizer keeps for one key: the query run now, or ``_value`` when the caller had
@@ -107,7 +107,8 @@ def _storable(value: Any) -> Any:
     """``value`` as the memoizer keeps it: plotly figures (also inside a tuple) as
     ``plotting.Figure``, which a pickling memoizer loads without validating them again on every run."""
     if isinstance(value, tuple):
-        return tuple(_storable(item) for item in value)
+        items = [_storable(item) for item in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # a NamedTuple stays one
     if type(value).__module__.startswith("plotly."):
         from sozdash.core import plotting  # plotly is loaded anyway once a query returns a figure
 

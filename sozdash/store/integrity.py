@@ -5,6 +5,7 @@ read; each part is cached until a table it reads changes."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,17 +69,25 @@ def _bad(column: Column[Any]) -> ColumnElement[bool]:
 
 def check(engine: Engine) -> IntegrityReport:
     """Orphaned references, non-finite numbers, quota consistency, geometry validity, suppressed
-    and demo counts. Each part is a cached query of its own, so a page rereads only the parts whose
-    tables changed (an edited project leaves the checks of the observations in place)."""
+    and demo counts, read from the database now."""
+    return _report(engine, table_problems, quota_problems, geometry_problems, counts)
+
+
+def _report(
+    engine: Engine,
+    tables: Callable[[Engine, str], list[str]],
+    quotas: Callable[[Engine], list[str]],
+    shapes: Callable[[Engine], list[str]],
+    counted: Callable[[Engine], dict[str, int]],
+) -> IntegrityReport:
     report = IntegrityReport()
     for table in Base.metadata.sorted_tables:
-        report.problems += table_problems(engine, table.name)
-    report.problems += quota_problems(engine) + geometry_problems(engine)
-    report.counts = counts(engine)
+        report.problems += tables(engine, table.name)
+    report.problems += quotas(engine) + shapes(engine)
+    report.counts = counted(engine)
     return report
 
 
-@cached_query
 def table_problems(engine: Engine, name: str) -> list[str]:
     """References of table ``name`` to rows that do not exist, and its non-finite numbers."""
     table = Base.metadata.tables[name]
@@ -100,7 +109,6 @@ def table_problems(engine: Engine, name: str) -> list[str]:
     return problems
 
 
-@cached_query
 def quota_problems(engine: Engine) -> list[str]:
     """Quotas that differ from numerator / denominator (times the indicator's scale)."""
     ind = aliased(Indicator)
@@ -117,7 +125,6 @@ def quota_problems(engine: Engine) -> list[str]:
     return [f"{wrong} Quoten weichen von Zähler/Nenner ab (z. B. Beobachtung {first_wrong})"] if wrong else []
 
 
-@cached_query
 def geometry_problems(engine: Engine) -> list[str]:
     """Area shapes that are no valid geometry."""
     problems = []
@@ -129,7 +136,6 @@ def geometry_problems(engine: Engine) -> list[str]:
     return problems
 
 
-@cached_query
 def counts(engine: Engine) -> dict[str, int]:
     """Observations, of them suppressed and examples, and areas with a schematic shape."""
     with engine.connect() as conn:
@@ -149,3 +155,16 @@ def counts(engine: Engine) -> dict[str, int]:
         "davon Beispieldaten": demo,
         "Gebiete mit schematischer Form": schematic,
     }
+
+
+_CACHED_PARTS = (
+    cached_query(table_problems), cached_query(quota_problems), cached_query(geometry_problems), cached_query(counts)
+)  # fmt: skip
+
+
+@cached_query
+def cached_check(engine: Engine) -> IntegrityReport:
+    """``check`` for pages, cached until a table it reads changes; each part is cached on its own, so
+    after a write only the parts whose tables changed run again (an edited project leaves the checks
+    of the observations in place)."""
+    return _report(engine, *_CACHED_PARTS)

@@ -42,7 +42,7 @@ def dict_memoizer() -> Iterator[dict[tuple, Any]]:
 
     def memoize(fn: Callable[..., Any]) -> Callable[..., Any]:
         def memoized(
-            _engine: Engine, name: str, url: str, versions: tuple, args: tuple, kwargs: dict, _value: Any
+            _engine: Engine, name: str, url: str, versions: str, args: tuple, kwargs: dict, _value: Any
         ) -> Any:
             key = (name, url, versions, args, tuple(sorted(kwargs.items())))
             if key not in store:
@@ -247,18 +247,18 @@ def test_an_edited_project_leaves_the_integrity_checks_of_the_observations_cache
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
-    report = integrity.check(engine)
+    report = integrity.cached_check(engine)
     event.listen(engine, "before_cursor_execute", record)
     try:
         _retitle_projects(engine, " (neu)")
         statements.clear()
-        assert integrity.check(engine) == report
+        assert integrity.cached_check(engine) == report
         assert any("FROM projects" in s for s in statements)  # the checks of the projects ran again
         assert not any("observations" in s for s in statements)
         with db.session_scope(engine) as session:
             session.execute(update(Observation).where(Observation.id == 1).values(note="geprüft"))
         statements.clear()
-        assert integrity.check(engine) == report
+        assert integrity.cached_check(engine) == report
         assert any("FROM observations" in s for s in statements)
     finally:
         event.remove(engine, "before_cursor_execute", record)
