@@ -140,10 +140,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         writing = Session(engine, expire_on_commit=False, execution_options={_WRITE: True})
         with writing as session, session.begin():
             connection = session.connection()  # begin now: wait for the write lock before reading
-            connection.info[_WRITTEN] = set()
-            yield session
-            session.flush()
-            raise_versions(session, connection.info.pop(_WRITTEN))
+            written = connection.info[_WRITTEN] = set()
+            try:
+                yield session
+                session.flush()
+            finally:  # the pooled connection forgets it (also after an error)
+                del connection.info[_WRITTEN]
+            raise_versions(session, written)
     except DBAPIError as exc:
         refusal = _refusal(exc)
         if refusal is None:
