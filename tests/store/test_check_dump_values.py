@@ -50,6 +50,11 @@ def test_check_reports_non_finite_numbers_and_the_dump_restores_them_exactly(
     problems = check(engine).problems
     for column in bad:
         assert any(p.startswith(f"{column}: 1 nicht endliche Werte") for p in problems), (column, problems)
+    with engine.connect() as conn:
+        first_id = conn.execute(text("SELECT MIN(id) FROM observations")).scalar_one()
+    assert (
+        f"observations.value: 1 nicht endliche Werte (unendlich oder NaN), z. B. Zeile {first_id}" in problems
+    )
     assert len(problems) == len(bad), problems
     first = tmp_path / "first"
     dump(engine, first)
