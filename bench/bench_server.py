@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import statistics
 import tempfile
@@ -116,20 +117,38 @@ def _switches(page: Page, titles: list[str], received: Bytes) -> dict[str, tuple
     return out
 
 
+def _floor(data_dir: Path, gc_args: list[str], page: Page, received: Bytes, env: dict[str, str]) -> tuple[float, int]:
+    """Median switch between the two pages of ``bare_app.py`` (ms) and bytes per switch."""
+    with app(data_dir, gc_args, env, script=str(Path(__file__).with_name("bare_app.py"))) as (url, _pid):
+        page.goto(url)
+        wait_idle(page)
+        _switches(page, ["Zweite", "Erste"], received)  # first visits
+        switches = [_switches(page, [title], received)[title] for title in ["Zweite", "Erste"] * 3]
+    return statistics.median(ms for ms, _ in switches), int(statistics.median(b for _, b in switches))
+
+
+def _floor_data(folder: Path) -> Path:
+    """The Stadtteile of the shipped data as the same-elements floor reads them (``BENCH_FLOOR_DATA``)."""
+    from sozdash.store import bootstrap, db, queries
+
+    engine = db.get_engine(f"sqlite:///{folder / 'floor.sqlite'}")
+    bootstrap.ensure_database(engine)
+    data = folder / "floor.json"
+    data.write_text(json.dumps({"geometries": queries.area_geometries(engine, "stadtteil")}), encoding="utf-8")
+    engine.dispose()
+    return data
+
+
 def browser_part(data_dir: Path, gc_args: list[str]) -> None:
     print(f"\n## Seitenwechsel im Browser: Klick in der Seitenleiste bis Ruhe ({load_average()})")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         received = Bytes(page)
-        with app(data_dir, gc_args, script=str(Path(__file__).with_name("bare_app.py"))) as (url, _pid):
-            page.goto(url)
-            wait_idle(page)
-            bare = _switches(page, ["Zweite", "Erste"] * 3, received)
-        floor = statistics.median(ms for ms, _ in bare.values())
-        print(
-            f"  Boden: leere Zwei-Seiten-App {floor:.0f} ms, {statistics.median(b for _, b in bare.values()):,.0f} Bytes"
-        )
+        bare, bare_bytes = _floor(data_dir, gc_args, page, received, {})
+        same, same_bytes = _floor(data_dir, gc_args, page, received, {"BENCH_FLOOR_DATA": str(_floor_data(data_dir))})
+        print(f"  Boden: leere Zwei-Seiten-App {bare:.0f} ms, {bare_bytes:,} Bytes; Seiten mit denselben Elementen "
+              f"(Karte der 13 Stadtteile, Diagramm, 13-Zeilen-Tabelle) {same:.0f} ms, {same_bytes:,} Bytes")  # fmt: skip
         with app(data_dir, gc_args) as (url, pid):
             page.goto(url)
             wait_idle(page)
@@ -138,9 +157,9 @@ def browser_part(data_dir: Path, gc_args: list[str]) -> None:
             page.locator("[data-testid='stSidebarNav'] a").first.click()
             wait_idle(page)
             warm = _switches(page, titles, received)
-            print(f"  {'Seite':28} {'ms':>7} {'/Boden':>7} {'Bytes':>11}")
+            print(f"  {'Seite':28} {'ms':>7} {'/Boden':>7} {'/Elemente':>10} {'Bytes':>11}")
             for title, (ms, size) in warm.items():
-                print(f"  {title[:28]:28} {ms:7.0f} {ms / floor:6.1f}× {size:11,}")
+                print(f"  {title[:28]:28} {ms:7.0f} {ms / bare:6.1f}× {ms / same:9.1f}× {size:11,}")
             print(f"  Server-RSS nach allen Seiten: {rss_mb(pid):.0f} MB")
         browser.close()
 
