@@ -193,22 +193,30 @@ async def _concurrent(url: str, sessions: int) -> tuple[list[float], int]:
     return times, sum(isinstance(r, BaseException) for r in results)
 
 
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
 def concurrent_part(data_dir: Path, sessions: int, gc_args: list[str]) -> None:
     print(f"\n## {sessions} gleichzeitige Sitzungen: Indikatoren, dann Stadtteilprofil ({load_average()})")
-    with app(data_dir, gc_args) as (url, pid):
+    runs = data_dir / "runs.log"
+    with app(data_dir, gc_args, {"BENCH_RUN_LOG": str(runs)}) as (url, pid):
         asyncio.run(_concurrent(url, 1))  # caches filled once
+        runs.write_text("")
         rss_before, cpu_before = rss_mb(pid), cpu_seconds(pid)
         started = time.perf_counter()
         times, errors = asyncio.run(_concurrent(url, sessions))
         total = time.perf_counter() - started
         rss_after, server_cpu = rss_mb(pid), cpu_seconds(pid) - cpu_before
     if times:
-        ordered = sorted(times)
-        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-        print(f"  bis Ruhe je Seite: p50 {statistics.median(ordered):.1f} s, p95 {p95:.1f} s, max {ordered[-1]:.1f} s; "
+        print(f"  bis Ruhe je Seite: p50 {statistics.median(times):.1f} s, p95 {_p95(times):.1f} s, max {max(times):.1f} s; "
               f"gesamt {total:.0f} s; Fehler {errors}")  # fmt: skip
     else:
         print(f"  keine Sitzung fertig, Fehler {errors}")
+    if script_runs := [float(line) for line in runs.read_text().split()]:
+        print(f"  davon im Server je Skriptlauf ({len(script_runs)} Läufe): p50 {statistics.median(script_runs):.2f} s, "
+              f"p95 {_p95(script_runs):.2f} s, max {max(script_runs):.2f} s")  # fmt: skip
     print(
         f"  Server-RSS {rss_before:.0f} → {rss_after:.0f} MB ({(rss_after - rss_before) / sessions:.1f} MB je Sitzung)"
     )
