@@ -5,7 +5,6 @@ import streamlit as st
 from sozdash.core import fmt
 from sozdash.core.vocab import LEBENSLAGEN
 from sozdash.social_index import needs, views
-from sozdash.store import queries
 from sozdash.ui import downloads, index_forms, notices, startup
 
 engine = startup.engine()
@@ -13,17 +12,16 @@ st.title("Handlungsbedarfe")
 choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
-result = choice[0]
+result = choice.result
 st.info(views.LOCAL_KNOWLEDGE_SHORT, icon=":material/info:")
 notices.demo_notice(result.is_demo)
-found = needs.lebenslage_needs(result, queries.indicators(engine))
+found, table = needs.needs_view(engine, choice.source)
 
 st.subheader("Bedarf und Maßnahmen je Gebiet")
 st.caption(
     f"Aktive Maßnahmen am 31.12.{result.year}: Projekte mit Status laufend oder bewilligt und "
     "Wirkungspakete der Periode, jeweils dem Gebiet zugeordnet."
 )
-table = needs.districts(result, found, needs.active_measures(engine, result.year))
 for category in (needs.NEED_WITHOUT_MEASURE, needs.MEASURE_WITHOUT_NEED):
     names = table.loc[table["Einordnung"] == category, "Gebiet"]
     st.markdown(f"**{category}:** {fmt.plain(', '.join(names)) if len(names) else 'keine'}")

@@ -23,7 +23,7 @@ st.header("Sozialindex")
 choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
-result, label, name = choice
+result, label, name, _source = choice
 notices.demo_notice(result.is_demo)
 catalogue = visibility.indicators(engine, login.current_actor())
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -19,7 +20,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test as app_test_module
 
 from sozdash.core import plotting
-from sozdash.store import bootstrap, db
+from sozdash.store import bootstrap, cache, db
 
 ROOT = Path(__file__).resolve().parent.parent
 _counter = itertools.count()
@@ -188,3 +189,25 @@ def hamburg(request: pytest.FixtureRequest) -> Engine:
     if request.param == "sqlite":
         return db.get_engine(f"sqlite:///{request.getfixturevalue('hamburg_sqlite')}")
     return db.get_engine(request.getfixturevalue("hamburg_postgres"))
+
+
+@pytest.fixture
+def dict_memoizer(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[tuple, Any]]:
+    """A memoizer like Streamlit's: keyed by every argument except ``_engine`` (the process's own
+    memoizer is restored afterwards)."""
+    monkeypatch.setattr(cache, "_memoized", cache._memoized)
+    store: dict[tuple, Any] = {}
+
+    def memoize(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def memoized(
+            _engine: Engine, name: str, url: str, versions: str, args: tuple, kwargs: dict, _value: Any
+        ) -> Any:
+            key = (name, url, versions, args, tuple(sorted(kwargs.items())))
+            if key not in store:
+                store[key] = fn(_engine, name, url, versions, args, kwargs, _value)
+            return store[key]
+
+        return memoized
+
+    cache.use_memoizer(memoize)
+    yield store

@@ -17,6 +17,7 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -24,6 +25,7 @@ from sqlalchemy import Engine, select
 from sozdash.core import fmt
 from sozdash.core.vocab import LEBENSLAGEN
 from sozdash.programmes import projects
+from sozdash.social_index import snapshots
 from sozdash.social_index.compute import IndexResult
 from sozdash.social_index.views import ranks
 from sozdash.store import queries
@@ -36,6 +38,21 @@ NEED_WITHOUT_MEASURE = "Bedarf ohne Maßnahme"
 MEASURE_WITHOUT_NEED = "Maßnahme ohne ausgewiesenen Bedarf"
 NEED_WITH_MEASURE = "Bedarf mit Maßnahme"
 NO_NEED = "kein ausgewiesener Bedarf, keine Maßnahme"
+
+
+class NeedsView(NamedTuple):
+    """What the page Handlungsbedarfe shows: ``lebenslage_needs`` and the ``districts`` table."""
+
+    needs: pd.DataFrame
+    districts: pd.DataFrame
+
+
+@cached_query
+def needs_view(engine: Engine, source: snapshots.IndexSource) -> NeedsView:
+    """``NeedsView`` of the index result ``source``, built once per result and data."""
+    result = snapshots.result_of(engine, source)
+    found = lebenslage_needs(result, queries.indicators(engine))
+    return NeedsView(found, districts(result, found, active_measures(engine, result.year)))
 
 
 def lebenslage_needs(result: IndexResult, catalogue: pd.DataFrame) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -16,6 +17,14 @@ from sozdash.store.models import IndexDefinition, IndexSnapshot
 from sozdash.store.queries import read_frame
 
 EDIT_ROLE = "planung"
+
+
+class IndexSource(NamedTuple):
+    """What an index page shows: published snapshot ``id``, or definition ``id`` computed live for ``year``."""
+
+    published: bool
+    id: int
+    year: int | None = None
 
 
 @cached_query
@@ -62,6 +71,13 @@ def compute(engine: Engine, config: IndexConfig, year: int | None = None) -> Ind
 def definition_result(engine: Engine, definition_id: int, year: int | None = None) -> IndexResult:
     """The live result of a stored definition for ``year`` (default: its reference year)."""
     return compute(engine, definition_config(engine, definition_id), year)
+
+
+def result_of(engine: Engine, source: IndexSource) -> IndexResult:
+    """The result ``source`` names (both kinds are cached)."""
+    if source.published:
+        return snapshot_result(engine, source.id)
+    return definition_result(engine, source.id, source.year)
 
 
 @cached_query

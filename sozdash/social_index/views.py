@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pydeck as pdk
 from pandas.io.formats.style import Styler
+from sqlalchemy import Engine
 
 from sozdash.core import fmt, maps
 from sozdash.core.maps import AreaStyle
@@ -22,6 +23,9 @@ from sozdash.social_index.compute import (
     IndexResult,
     matrix,
 )
+from sozdash.social_index.snapshots import IndexSource, result_of
+from sozdash.store import queries
+from sozdash.store.cache import cached_query
 
 # Neutral, non-stigmatising colours (no red/green): status in steps of one blue-grey hue (darker =
 # lower status), dynamics blue / light grey / ochre. The class word is always written beside them.
@@ -86,6 +90,29 @@ def class_deck(
         maps.label_layer(geometries, names, deck.initial_view_state, frame_px=frame_px, font_px=font_px, marks=marks)
     )
     return deck
+
+
+class IndexPanels(NamedTuple):
+    """What the page Sozialindex shows of one result: the summary sentence, per kind (status,
+    dynamics) its deck and the key of the areas shown by a number (none without shapes), the matrix
+    and ``overview``."""
+
+    summary: str
+    maps: dict[str, tuple[pdk.Deck, pd.DataFrame]]
+    matrix: pd.DataFrame
+    overview: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
+@cached_query
+def index_panels(engine: Engine, source: IndexSource) -> IndexPanels:
+    """``IndexPanels`` of the index result ``source``, built once per result and data."""
+    result = result_of(engine, source)
+    geometries = queries.area_geometries(engine, result.config.level)
+    decks = {kind: class_deck(result, geometries, kind) for kind in KINDS} if geometries else {}
+    return IndexPanels(
+        summary(result), {kind: (deck, maps.label_key(deck)) for kind, deck in decks.items()},
+        matrix_table(result), overview(result),
+    )  # fmt: skip
 
 
 def legend_frame(result: IndexResult, kind: str) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import pandas as pd
 import streamlit as st
@@ -24,10 +24,18 @@ LIVE_HELP = (
 )
 
 
-def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
+class IndexChoice(NamedTuple):
+    """The chosen index result, its German label, the definition's name and where it comes from."""
+
+    result: IndexResult
+    label: str
+    name: str
+    source: index_store.IndexSource
+
+
+def index_choice(engine: Engine) -> IndexChoice | None:
     """Choice of index definition or published snapshot and year (kept in the URL as ``index``
-    and ``jahr``); returns (IndexResult, German label, definition name) or ``None`` after a
-    German message."""
+    and ``jahr``); ``None`` after a German message."""
     definitions, snapshots = index_store.definitions(engine), index_store.snapshots(engine)
     labels = {f"d{r.id}": f"{r.name} (Version {r.version}, live berechnet)" for r in definitions.itertuples()}
     labels |= {f"s{r.id}": f"Veröffentlicht: {r.title}" for r in snapshots.itertuples()}
@@ -49,7 +57,8 @@ def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
                 f"{plain(snap['published_by'])}. Spätere Änderungen an Definition oder Daten ändern es nicht."
             )
             name = str(definitions.set_index("id").at[int(snap["definition_id"]), "name"])
-            return index_store.snapshot_result(engine, int(choice[1:])), labels[choice], name
+            source = index_store.IndexSource(published=True, id=int(choice[1:]))
+            return IndexChoice(index_store.result_of(engine, source), labels[choice], name, source)
         config = index_store.definition_config(engine, int(choice[1:]))
         with right:
             years = index_store.years(engine, config.level)
@@ -59,7 +68,8 @@ def index_choice(engine: Engine) -> tuple[IndexResult, str, str] | None:
                 return None
             year = url_select("Bezugsjahr", years, "jahr", default=config.reference_year)
         name = str(definitions.set_index("id").at[int(choice[1:]), "name"])
-        return index_store.definition_result(engine, int(choice[1:]), year), labels[choice], name
+        source = index_store.IndexSource(published=False, id=int(choice[1:]), year=year)
+        return IndexChoice(index_store.result_of(engine, source), labels[choice], name, source)
     except ValueError as exc:
         st.warning(plain(exc), icon=":material/warning:")
         return None

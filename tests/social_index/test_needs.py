@@ -1,13 +1,16 @@
 """Handlungsbedarfe: needs per Lebenslage with their drivers (hand example) and active measures
-from the shipped project and Wirkungspaket facts (SQLite and PostgreSQL)."""
+from the shipped project and Wirkungspaket facts (SQLite and PostgreSQL); the cached views of the
+index pages follow edits."""
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
-from sozdash.social_index import needs
+from sozdash.social_index import needs, snapshots, views
 from sozdash.social_index.compute import compute_index
+from sozdash.store import db
+from sozdash.store.models import Area, Project
 from tests.social_index.test_social_index import CATALOGUE, CONFIG, observations
 
 NAMES = CATALOGUE.assign(
@@ -61,3 +64,22 @@ def test_active_measures_follow_the_reference_date(engine: Engine):
     assert sorted(in_2019["area"]) == ["hitdorf", "wiesdorf"]
     assert set(in_2019["kind"]) == {"Wirkungspaket"}
     assert needs.active_measures(engine, 2024).empty
+
+
+def test_the_cached_views_of_the_index_pages_follow_edited_projects_and_areas(
+    engine: Engine, dict_memoizer: dict
+) -> None:
+    # 2016: the BIWAQ projects run in Rheindorf (seed facts), so its row lists them as active measures.
+    definition = int(snapshots.definitions(engine)["id"].iloc[0])
+    source = snapshots.IndexSource(published=False, id=definition, year=2016)
+    view, panels = needs.needs_view(engine, source), views.index_panels(engine, source)
+    assert needs.needs_view(engine, source) is view and views.index_panels(engine, source) is panels  # cached
+    measures = view.districts.set_index("Gebiet").at["Rheindorf", "Aktive Maßnahmen"]
+    assert "Projekt: " in measures and "(geändert)" not in measures
+    with db.session_scope(engine) as session:
+        session.execute(update(Project).values(title=Project.title + " (geändert)"))
+        session.execute(update(Area).where(Area.code == "hitdorf").values(name="Hitdorf am Rhein"))
+    changed = needs.needs_view(engine, source).districts.set_index("Gebiet")
+    assert "(geändert)" in changed.at["Rheindorf", "Aktive Maßnahmen"]
+    assert "Hitdorf am Rhein" in set(views.index_panels(engine, source).overview[0]["Gebiet"])
+    assert "Hitdorf am Rhein" not in set(panels.overview[0]["Gebiet"])

@@ -5,7 +5,7 @@ that read a table it changed (also through the cached queries they call)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,26 +33,6 @@ def version_reads(sqlite_engine: Engine) -> Iterator[list[str]]:
 def _keep_the_installed_memoizer(monkeypatch: pytest.MonkeyPatch) -> None:
     """Restore whatever memoizer the process had (the app's, once an AppTest imported the ui)."""
     monkeypatch.setattr(cache, "_memoized", cache._memoized)
-
-
-@pytest.fixture
-def dict_memoizer() -> Iterator[dict[tuple, Any]]:
-    """A memoizer like Streamlit's: keyed by every argument except ``_engine``."""
-    store: dict[tuple, Any] = {}
-
-    def memoize(fn: Callable[..., Any]) -> Callable[..., Any]:
-        def memoized(
-            _engine: Engine, name: str, url: str, versions: str, args: tuple, kwargs: dict, _value: Any
-        ) -> Any:
-            key = (name, url, versions, args, tuple(sorted(kwargs.items())))
-            if key not in store:
-                store[key] = fn(_engine, name, url, versions, args, kwargs, _value)
-            return store[key]
-
-        return memoized
-
-    cache.use_memoizer(memoize)
-    yield store
 
 
 def _rename_hitdorf(engine: Engine, name: str) -> None:
