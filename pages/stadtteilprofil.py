@@ -36,11 +36,11 @@ with st.expander(links_title):
 areas = queries.areas(engine).set_index("code")
 name = areas.loc[area, "name"]
 public_only = not sees_internal(login.current_actor())
-data = profile.area_profile(engine, area, year, public_only)
-if data.empty:
+panels = profile.profile_panels(engine, area, year, public_only)
+if panels is None:
     st.info(f"Für {fmt.plain(name)} liegen im Jahr {year} keine Indikatorwerte vor.")
     st.stop()
-notices.demo_notice(bool(data["is_demo"].any()))
+notices.demo_notice(panels.is_demo)
 
 
 def _profile_pdf(progress: Callable[[float, str], None]) -> dict[str, bytes]:
@@ -52,24 +52,19 @@ def _profile_pdf(progress: Callable[[float, str], None]) -> dict[str, bytes]:
 
 downloads.file_export("Profil als PDF-Bericht", _profile_pdf, key=f"profil-pdf-{area}-{year}")
 st.subheader(f"{fmt.plain(name)} – Auf einen Blick ({year})")
-for sentence in profile.highlights(data):
+for sentence in panels.highlights:
     st.markdown(f"- {fmt.plain(sentence)}")
-notices.how_computed(profile.METHOD_NOTE, profile.method_table(data), key="profil-methode")
+notices.how_computed(profile.METHOD_NOTE, panels.method, key="profil-methode")
 
 st.subheader("Alle Indikatoren im Überblick")
 figures.chart(
-    profile.spine_figure(data), profile.spine_summary(data, name), profile.spine_table(data),
-    key="spine", basename=f"profil-{area}-{year}",
-)  # fmt: skip
-for key, label in LEBENSLAGEN.items():
-    part = data[data["lebenslage"] == key]
-    if part.empty:
-        continue
-    st.subheader(label)
-    table = profile.profile_table(part)
+    panels.spine_figure, panels.spine_summary, panels.spine_table, key="spine", basename=f"profil-{area}-{year}"
+)
+for key, table, sentences in panels.lebenslagen:
+    st.subheader(LEBENSLAGEN[key])
     st.dataframe(table, hide_index=True, key=f"tab-{key}", column_config=notices.glossary_columns(table))
     with st.expander("Sätze zu allen Indikatoren"):
-        for sentence in part["sentence"].dropna():
+        for sentence in sentences:
             st.markdown(f"- {fmt.plain(sentence)}")
 
 notes.annotations_block("area", int(areas.loc[area, "id"]))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import textwrap
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -171,6 +171,34 @@ def area_profile(engine: Engine, area: str, year: int, public_only: bool = True)
         engine, area, str(row["level"]), city_level, year, parent_of, list(catalogue["key"])
     )
     return build_profile(obs, catalogue, parent_of, area, row["name"], year, city_level)
+
+
+class ProfilePanels(NamedTuple):
+    """What the page Stadtteilprofil shows of one area and year: highlights, the method table, the
+    spine chart with its summary and table, and per Lebenslage (key) its table and sentences."""
+
+    is_demo: bool
+    highlights: list[str]
+    method: pd.DataFrame
+    spine_figure: go.Figure
+    spine_summary: str
+    spine_table: pd.DataFrame
+    lebenslagen: list[tuple[str, pd.DataFrame, list[str]]]
+
+
+@cached_query
+def profile_panels(engine: Engine, area: str, year: int, public_only: bool = True) -> ProfilePanels | None:
+    """``ProfilePanels`` of ``area_profile``, built once per choice and data; ``None`` without values."""
+    data = area_profile(engine, area, year, public_only)
+    if data.empty:
+        return None
+    name = str(queries.areas(engine).set_index("code").at[area, "name"])
+    parts = [(key, data[data["lebenslage"] == key]) for key in LEBENSLAGEN]
+    return ProfilePanels(
+        is_demo=bool(data["is_demo"].any()), highlights=highlights(data), method=method_table(data),
+        spine_figure=spine_figure(data), spine_summary=spine_summary(data, name), spine_table=spine_table(data),
+        lebenslagen=[(key, profile_table(part), list(part["sentence"].dropna())) for key, part in parts if not part.empty],
+    )  # fmt: skip
 
 
 def _profile_observations(

@@ -15,10 +15,11 @@ from sozdash.indicators.profile import (
     area_profile,
     build_profile,
     linked_areas,
+    profile_panels,
     profile_table,
 )
 from sozdash.store import db, queries
-from sozdash.store.models import Indicator
+from sozdash.store.models import Area, Indicator, Observation
 
 INDICATORS = pd.DataFrame(
     [
@@ -118,6 +119,31 @@ def test_area_profile_from_database(engine: Engine) -> None:
     assert sgb2["value"] == pytest.approx(own)
     assert sgb2["n"] == year["value"].notna().sum()
     assert sgb2["rank"] == (year["value"] > own).sum() + 1
+
+
+def test_the_cached_page_panels_follow_a_renamed_area_and_a_changed_value(
+    engine: Engine, dict_memoizer: dict
+) -> None:
+    panels = profile_panels(engine, "rheindorf", 2024)
+    assert panels is not None and profile_panels(engine, "rheindorf", 2024) is panels  # cached
+    assert profile_panels(engine, "rheindorf", 1950) is None  # no values that year
+    assert "Rheindorf" in panels.spine_summary
+    with db.session_scope(engine) as session:
+        session.execute(update(Area).where(Area.code == "rheindorf").values(name="Rheindorf-Süd"))
+    renamed = profile_panels(engine, "rheindorf", 2024)
+    assert renamed is not None and "Rheindorf-Süd" in renamed.spine_summary
+    own = _row(area_profile(engine, "rheindorf", 2024), "sgb2_quote")["value"]
+    with db.session_scope(engine) as session:
+        area_id = session.query(Area.id).filter(Area.code == "rheindorf").scalar()
+        indicator_id = session.query(Indicator.id).filter(Indicator.key == "sgb2_quote").scalar()
+        session.execute(
+            update(Observation)
+            .where(Observation.area_id == area_id, Observation.indicator_id == indicator_id)
+            .where(Observation.period == 2024)
+            .values(value=own + 10, numerator=None, denominator=None)
+        )
+    changed = profile_panels(engine, "rheindorf", 2024)
+    assert changed is not None and not changed.spine_table.equals(renamed.spine_table)
 
 
 def test_projects_of_rheindorf_and_their_activity(engine: Engine) -> None:
