@@ -5,7 +5,6 @@ import streamlit as st
 from sozdash.access import visibility
 from sozdash.core.fmt import plain
 from sozdash.indicators import comparison, profile, similarity
-from sozdash.indicators import explorer as iv
 from sozdash.ui import downloads, figures, login, notices, startup, url_state
 
 DEFAULT_INDICATORS = ["sgb2_quote", "arbeitslosenquote_bev", "kinderarmut_sgb2_u15", "beschaeftigungsquote"]
@@ -21,7 +20,6 @@ years = profile.area_years(engine)
 if not years:
     notices.missing(notices.NO_VALUES)
 labels = dict(zip(catalogue["key"], catalogue["name"], strict=True))
-units = dict(zip(catalogue["key"], catalogue["unit"], strict=True))
 
 chosen = url_state.url_multiselect(
     "Gebiete (zwei bis vier)", list(names), "gebiete", default=list(names)[:2], format_func=names.get, max_selections=4
@@ -34,24 +32,17 @@ year = url_state.url_select("Jahr für Tabelle und ähnliche Gebiete", years, "j
 if not keys:
     st.info("Bitte mindestens einen Indikator wählen.")
     st.stop()
-chosen_labels = {key: labels[key] for key in keys}
 
 if len(chosen) < 2:
     st.info("Bitte mindestens zwei Gebiete wählen, um sie zu vergleichen.")
 else:
-    data = comparison.comparison_data(engine, tuple(chosen), tuple(keys))
-    notices.demo_notice(bool(data["is_demo"].any()))
+    panels = comparison.comparison_panels(engine, tuple(chosen), tuple(keys), year)
+    notices.demo_notice(panels.is_demo)
     st.subheader(f"Gegenüberstellung {year}")
-    counts = comparison.count_keys(engine, keys)  # head counts: the city is their sum, not a comparison
-    table = comparison.comparison_table(data, chosen, chosen_labels, year, iv.city_code(engine), counts)
-    st.dataframe(table, hide_index=True, key="comparison-table")
-    downloads.download_buttons(table, f"vergleich-{year}", key="comparison")
+    st.dataframe(panels.table, hide_index=True, key="comparison-table")
+    downloads.download_buttons(panels.table, f"vergleich-{year}", key="comparison")
     st.subheader("Entwicklung über die Jahre")
-    figures.chart(
-        comparison.small_multiples(data, chosen, chosen_labels, units, iv.city_code(engine), counts),
-        comparison.comparison_summary(data, chosen, chosen_labels, year),
-        comparison.series_table(data, chosen_labels), key="multiples", basename="vergleich-zeitreihen",
-    )  # fmt: skip
+    figures.chart(panels.figure, panels.summary, panels.series, key="multiples", basename="vergleich-zeitreihen")
 
 st.subheader("Ähnliche Gebiete")
 reference = url_state.url_select(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -42,6 +42,34 @@ def comparison_data(engine: Engine, areas: tuple[str, ...], indicators: tuple[st
     )
     shown = apply_confidentiality(obs, queries.indicators(engine), parent_of)
     return shown[shown["area"].isin([*areas, city_code(engine)])].reset_index(drop=True)
+
+
+class ComparisonPanels(NamedTuple):
+    """What the page Vergleich shows of chosen areas and indicators: the table of ``year``, the
+    small multiples with their summary and series table."""
+
+    is_demo: bool
+    table: pd.DataFrame
+    figure: go.Figure
+    summary: str
+    series: pd.DataFrame
+
+
+@cached_query
+def comparison_panels(
+    engine: Engine, areas: tuple[str, ...], indicators: tuple[str, ...], year: int
+) -> ComparisonPanels:
+    """``ComparisonPanels`` built once per choice and data (labels and units from the catalogue)."""
+    data = comparison_data(engine, areas, indicators)
+    catalogue = queries.indicators(engine).set_index("key").loc[list(indicators)]  # in the order chosen
+    labels = dict(zip(catalogue.index, catalogue["name"], strict=True))
+    units = dict(zip(catalogue.index, catalogue["unit"], strict=True))
+    chosen, city, counts = list(areas), city_code(engine), count_keys(engine, indicators)
+    return ComparisonPanels(
+        is_demo=bool(data["is_demo"].any()), table=comparison_table(data, chosen, labels, year, city, counts),
+        figure=small_multiples(data, chosen, labels, units, city, counts),
+        summary=comparison_summary(data, chosen, labels, year), series=series_table(data, labels),
+    )  # fmt: skip
 
 
 def count_keys(engine: Engine, indicators: Collection[str]) -> set[str]:

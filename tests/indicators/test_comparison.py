@@ -8,11 +8,12 @@ from sqlalchemy import Engine, select, update
 from sozdash.indicators.comparison import (
     _grid,
     comparison_data,
+    comparison_panels,
     comparison_summary,
     comparison_table,
     small_multiples,
 )
-from sozdash.store import queries
+from sozdash.store import db, queries
 from sozdash.store.models import Area, Indicator, Observation
 
 LABELS = {"quote": "Quote", "anzahl": "Anzahl"}
@@ -98,3 +99,17 @@ def test_comparison_data_reads_the_siblings_that_secondary_suppression_needs(eng
     data = comparison_data(engine, (smallest, elsewhere), ("sgb2_quote",))
     shown = data[data["period"] == 2024].set_index("area")["display"]
     assert shown[smallest] == "." and shown[elsewhere].endswith("%")
+
+
+def test_the_cached_page_panels_keep_the_chosen_order_and_follow_a_renamed_indicator(
+    engine: Engine, dict_memoizer: dict
+) -> None:
+    keys = ("sgb2_quote", "arbeitslosenquote_bev")  # not the catalogue's order: the user's
+    panels = comparison_panels(engine, ("rheindorf", "hitdorf"), keys, 2024)
+    assert comparison_panels(engine, ("rheindorf", "hitdorf"), keys, 2024) is panels  # cached
+    names = queries.indicators(engine).set_index("key")["name"]
+    assert list(panels.table["Indikator"]) == [names[key] for key in keys]
+    with db.session_scope(engine) as session:
+        session.execute(update(Indicator).where(Indicator.key == "sgb2_quote").values(name="SGB-II-Quote (neu)"))
+    renamed = comparison_panels(engine, ("rheindorf", "hitdorf"), keys, 2024)
+    assert renamed.table["Indikator"].iloc[0] == "SGB-II-Quote (neu)"
