@@ -86,11 +86,10 @@ class Statements:
 
 def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], only: list[str]) -> None:
     os.environ["DATABASE_URL"] = url
-    import streamlit as st
-
     from sozdash.core.navigation import PAGES
     from sozdash.core.permissions import Actor
     from sozdash.store import bootstrap, db
+    from sozdash.ui import startup
     from tests.apptest import open_page
 
     engine = db.get_engine(url)
@@ -112,7 +111,7 @@ def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], o
     )
     actor = Actor(username="bench", role="admin")
     for file, title, query in runs:
-        st.cache_data.clear()
+        startup.QUERY_CACHE.clear()
         at = open_page(file, timeout=300, actor=actor, query=query)
         at.run()
         statements.reset()

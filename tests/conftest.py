@@ -9,7 +9,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -192,22 +193,26 @@ def hamburg(request: pytest.FixtureRequest) -> Engine:
 
 
 @pytest.fixture
-def dict_memoizer(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[tuple, Any]]:
-    """A memoizer like Streamlit's: keyed by every argument except ``_engine`` (the process's own
+def memory_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[OrderedDict[Hashable, Any]]:
+    """The app's query cache (``cache.MemoryCache``), new and empty; its entries (the process's own
     memoizer is restored afterwards)."""
     monkeypatch.setattr(cache, "_memoized", cache._memoized)
-    store: dict[tuple, Any] = {}
+    memory = cache.MemoryCache(max_entries=1024)
+    cache.use_memoizer(memory)
+    yield memory.entries
 
-    def memoize(fn: Callable[..., Any]) -> Callable[..., Any]:
-        def memoized(
-            _engine: Engine, name: str, url: str, versions: str, args: tuple, kwargs: dict, _value: Any
-        ) -> Any:
-            key = (name, url, versions, args, tuple(sorted(kwargs.items())))
-            if key not in store:
-                store[key] = fn(_engine, name, url, versions, args, kwargs, _value)
-            return store[key]
 
-        return memoized
+@pytest.fixture
+def query_runs(monkeypatch: pytest.MonkeyPatch, memory_cache: dict) -> Counter[str]:
+    """How often each cached query really ran (not answered by the memory cache), by function name."""
+    runs: Counter[str] = Counter()
 
-    cache.use_memoizer(memoize)
-    yield store
+    def counting(name: str, query: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            runs[name.rsplit(".", 1)[-1]] += 1
+            return query(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(cache, "_QUERIES", {name: counting(name, q) for name, q in cache._QUERIES.items()})
+    return runs

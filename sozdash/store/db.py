@@ -18,13 +18,12 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, TextClause, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -164,15 +163,9 @@ def read_session(engine: Engine) -> Iterator[Session]:
 
 @dataclass
 class _Run:
-    """What one script run keeps: the table versions per URL and the results of cached queries
-    (both forgotten after a write in the run)."""
+    """What one script run keeps: the table versions per URL (forgotten after a write in the run)."""
 
     versions: dict[str, dict[str, int]] = field(default_factory=dict)
-    results: dict[Hashable, Any] = field(default_factory=dict)
-
-    def forget(self) -> None:
-        self.versions.clear()
-        self.results.clear()
 
 
 _RUN: ContextVar[_Run | None] = ContextVar("sozdash_script_run", default=None)
@@ -272,14 +265,13 @@ def note_reads(tables: frozenset[str]) -> None:
 def _forget_run_versions() -> None:
     run = _RUN.get()
     if run is not None:
-        run.forget()
+        run.versions.clear()
 
 
 @contextmanager
 def script_run(engine: Engine) -> Iterator[None]:
-    """One page run: ``run_table_versions`` reads the table versions at most once inside, and
-    ``run_results`` keeps cached query results for the run (both again only after a write in
-    the same run)."""
+    """One page run: ``run_table_versions`` reads the table versions at most once inside (again
+    only after a write in the same run)."""
     token = _RUN.set(_Run())
     try:
         yield
@@ -297,8 +289,3 @@ def run_table_versions(engine: Engine) -> dict[str, int]:
         run.versions[url] = table_versions(engine)
     return run.versions[url]
 
-
-def run_results() -> dict[Hashable, Any] | None:
-    """The cached query results of the current ``script_run`` (``None`` outside one)."""
-    run = _RUN.get()
-    return None if run is None else run.results

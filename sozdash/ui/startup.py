@@ -1,4 +1,4 @@
-"""Start of every script run: Streamlit's query cache, the database engine, the legacy-pages workaround, the guarded page run
+"""Start of every script run: the query cache (in memory), the database engine, the legacy-pages workaround, the guarded page run
 with the search box and the place for notices about wrong URL parameters."""
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from sozdash.ui.url_state import notices_here
 
 log = logging.getLogger("sozdash")
 
-cache.use_memoizer(st.cache_data(show_spinner=False, max_entries=1024))
+QUERY_CACHE = cache.MemoryCache(max_entries=1024)
+"""The results of cached queries, shared by every session of this process."""
+cache.use_memoizer(QUERY_CACHE)
 
 
 @st.cache_resource(show_spinner="Datenbank wird vorbereitet …")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
-from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import plotly.io as pio
@@ -62,17 +60,13 @@ def test_unvalidated_figures_are_the_validated_ones(sqlite_engine: Engine, monke
 def test_a_cached_figure_loads_as_it_was_built_and_validated_only_under_the_switch(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A memoizer that pickles like Streamlit's: the query cache hands it figures that load as they were
-    built (``go.Figure`` built with ``add_trace``, here the Wirkungspakete planning chart), and plotly
-    checks them while loading only under the tests' switch."""
-
-    def pickling(fn: Callable[..., Any]) -> Callable[..., Any]:
-        return lambda *args, **kwargs: pickle.loads(pickle.dumps(fn(*args, **kwargs)))
-
+    """The app's memory cache keeps figures pickled: they load as they were built (``go.Figure`` built
+    with ``add_trace``, here the Wirkungspakete planning chart), and plotly checks them while
+    loading only under the tests' switch."""
     monkeypatch.setattr(cache, "_memoized", cache._memoized)  # restored afterwards (an AppTest may have installed one)
     cache.use_memoizer(None)
     built, _summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
-    cache.use_memoizer(pickling)
+    cache.use_memoizer(cache.MemoryCache(max_entries=8))
     loaded, summary, _table = altenhilfe.planning_figure(sqlite_engine, dt.date(2025, 6, 30))
     assert isinstance(loaded, plotting.Figure) and not isinstance(built, plotting.Figure)
     assert loaded.to_dict() == built.to_dict() and len(built.data) > 0 and summary

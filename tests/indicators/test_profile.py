@@ -4,6 +4,7 @@ projects of an area from the database (visibility rules)."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -122,10 +123,11 @@ def test_area_profile_from_database(engine: Engine) -> None:
 
 
 def test_the_cached_page_panels_follow_a_renamed_area_and_a_changed_value(
-    engine: Engine, dict_memoizer: dict
+    engine: Engine, query_runs: Counter[str]
 ) -> None:
     panels = profile_panels(engine, "rheindorf", 2024)
-    assert panels is not None and profile_panels(engine, "rheindorf", 2024) is panels  # cached
+    assert panels is not None and profile_panels(engine, "rheindorf", 2024) is not None
+    assert query_runs["profile_panels"] == 1  # the second call came from the cache
     assert profile_panels(engine, "rheindorf", 1950) is None  # no values that year
     assert "Rheindorf" in panels.spine_summary
     with db.session_scope(engine) as session:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
+import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from sqlalchemy import Engine, create_engine, event, select, update
 
@@ -54,26 +56,26 @@ def test_without_memoizer_every_call_reads_the_database(sqlite_engine: Engine) -
 
 
 def test_one_script_run_reads_the_table_versions_once(
-    sqlite_engine: Engine, version_reads: list[str], dict_memoizer: dict
+    sqlite_engine: Engine, version_reads: list[str], memory_cache: dict
 ) -> None:
     with db.script_run(sqlite_engine):
         for _ in range(5):
             queries.areas(sqlite_engine)
             queries.indicators(sqlite_engine)
     assert len(version_reads) == 1
-    assert len(dict_memoizer) == 2
+    assert len(memory_cache) == 2
 
 
 def test_calls_outside_a_script_run_read_the_version_each_time(
-    sqlite_engine: Engine, version_reads: list[str], dict_memoizer: dict
+    sqlite_engine: Engine, version_reads: list[str], memory_cache: dict
 ) -> None:
     for _ in range(3):
         queries.areas(sqlite_engine)
     assert len(version_reads) == 3
-    assert len(dict_memoizer) == 1
+    assert len(memory_cache) == 1
 
 
-def test_a_write_inside_a_run_is_seen_by_later_reads(sqlite_engine: Engine, dict_memoizer: dict) -> None:
+def test_a_write_inside_a_run_is_seen_by_later_reads(sqlite_engine: Engine, memory_cache: dict) -> None:
     with db.script_run(sqlite_engine):
         assert _hitdorf(sqlite_engine) == "Hitdorf"
         _rename_hitdorf(sqlite_engine, "Hitdorf am Rhein")
@@ -81,7 +83,7 @@ def test_a_write_inside_a_run_is_seen_by_later_reads(sqlite_engine: Engine, dict
 
 
 def test_a_write_by_another_process_is_seen_by_the_next_run(
-    sqlite_engine: Engine, dict_memoizer: dict
+    sqlite_engine: Engine, memory_cache: dict
 ) -> None:
     with db.script_run(sqlite_engine):
         assert _hitdorf(sqlite_engine) == "Hitdorf"
@@ -90,28 +92,6 @@ def test_a_write_by_another_process_is_seen_by_the_next_run(
     other.dispose()
     with db.script_run(sqlite_engine):
         assert _hitdorf(sqlite_engine) == "Anders"
-
-
-def test_a_run_answers_repeated_calls_itself_and_each_caller_gets_its_own_frame(
-    sqlite_engine: Engine, dict_memoizer: dict
-) -> None:
-    calls: list[str] = []
-    memoized = cache._memoized
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args[1])
-        return memoized(*args, **kwargs)  # type: ignore[misc]
-
-    cache._memoized = counting
-    with db.script_run(sqlite_engine):
-        first = queries.areas(sqlite_engine)
-        first["name"] = "geändert"
-        again = queries.areas(sqlite_engine)
-        assert len(calls) == 1
-        assert "Hitdorf" in set(again["name"])
-        _rename_hitdorf(sqlite_engine, "Hitdorf am Rhein")  # a write forgets the run's results
-        assert _hitdorf(sqlite_engine) == "Hitdorf am Rhein"
-    assert len(calls) == 2
 
 
 RUNS: list[str] = []
@@ -175,7 +155,7 @@ def _retitle_projects(engine: Engine, suffix: str) -> None:
 
 
 def test_a_write_runs_again_only_the_queries_that_read_the_changed_table(
-    engine: Engine, dict_memoizer: dict, runs: list[str]
+    engine: Engine, memory_cache: dict, runs: list[str]
 ) -> None:
     names, titles = _area_names(engine), _project_titles(engine)
     assert (_area_names(engine), _project_titles(engine)) == (names, titles)
@@ -190,7 +170,7 @@ def test_a_write_runs_again_only_the_queries_that_read_the_changed_table(
 
 
 def test_a_query_depends_on_what_the_cached_queries_it_calls_read(
-    engine: Engine, dict_memoizer: dict, runs: list[str]
+    engine: Engine, memory_cache: dict, runs: list[str]
 ) -> None:
     _area_names(engine)  # cached before: inside _both it is answered from the cache and reads nothing
     assert "Hitdorf" in _both(engine)
@@ -200,7 +180,7 @@ def test_a_query_depends_on_what_the_cached_queries_it_calls_read(
 
 
 def test_each_call_is_kept_until_a_table_it_read_changes(
-    engine: Engine, dict_memoizer: dict, runs: list[str]
+    engine: Engine, memory_cache: dict, runs: list[str]
 ) -> None:
     areas_only = _titles_if(engine, False)
     titles = _titles_if(engine, True)  # the same query, this time reading projects too
@@ -211,7 +191,7 @@ def test_each_call_is_kept_until_a_table_it_read_changes(
 
 
 def test_a_query_with_raw_sql_runs_again_after_any_write(
-    engine: Engine, dict_memoizer: dict, runs: list[str]
+    engine: Engine, memory_cache: dict, runs: list[str]
 ) -> None:
     count = _raw_project_count(engine)
     assert _raw_project_count(engine) == count and runs == ["raw"]
@@ -220,7 +200,7 @@ def test_a_query_with_raw_sql_runs_again_after_any_write(
 
 
 def test_an_edited_project_leaves_the_integrity_checks_of_the_observations_cached(
-    engine: Engine, dict_memoizer: dict, runs: list[str]
+    engine: Engine, memory_cache: dict, runs: list[str]
 ) -> None:
     statements: list[str] = []
 
@@ -242,3 +222,54 @@ def test_an_edited_project_leaves_the_integrity_checks_of_the_observations_cache
         assert any("FROM observations" in s for s in statements)
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+class _Panels(NamedTuple):
+    frame: pd.DataFrame
+    figure: go.Figure
+    items: list[str]
+    labels: dict[str, pd.DataFrame]
+
+
+@cache.cached_query
+def _panels(engine: Engine, codes: tuple[str, ...]) -> _Panels:
+    RUNS.append(f"panels {len(codes)}")
+    with engine.connect() as conn:
+        rows = conn.execute(select(Area.code, Area.name).where(Area.code.in_(codes)).order_by(Area.code))
+        frame = pd.DataFrame(rows.all(), columns=["code", "name"])
+    figure = go.Figure(go.Bar(x=list(frame["name"]), y=[1] * len(frame)))
+    return _Panels(frame, figure, list(frame["name"]), {"alle": frame})
+
+
+def test_each_caller_gets_its_own_copy_of_a_kept_result(
+    engine: Engine, memory_cache: dict, runs: list[str]
+) -> None:
+    first = _panels(engine, ("hitdorf", "opladen"))
+    first.frame["name"] = "geändert"
+    first.figure.update_layout(title_text="geändert")
+    first.items.append("geändert")
+    first.labels["alle"].loc[0, "name"] = "geändert"
+    again = _panels(engine, ("hitdorf", "opladen"))
+    assert runs == ["panels 2"] and isinstance(again, _Panels)
+    assert set(again.frame["name"]) == set(again.items) == set(again.labels["alle"]["name"]) == {"Hitdorf", "Opladen"}
+    assert again.figure.layout.title.text is None and list(again.figure.data[0].x) == again.items
+
+
+def test_a_call_whose_arguments_cannot_be_hashed_is_not_kept(
+    engine: Engine, memory_cache: dict, runs: list[str]
+) -> None:
+    unhashable: Any = ["hitdorf"]
+    assert _panels(engine, unhashable).items == _panels(engine, unhashable).items == ["Hitdorf"]
+    assert runs == ["panels 1", "panels 1"] and not memory_cache
+
+
+def test_the_memory_cache_keeps_the_most_recently_used_calls(engine: Engine, runs: list[str]) -> None:
+    memory = cache.MemoryCache(max_entries=2)
+    cache.use_memoizer(memory)
+    for codes in [("hitdorf",), ("opladen",), ("hitdorf",), ("wiesdorf",), ("hitdorf",), ("opladen",)]:
+        _panels(engine, codes)
+    assert runs == ["panels 1"] * 4  # Opladen was the least recently used when Wiesdorf came
+    assert len(memory.entries) == 2
+    memory.clear()
+    _panels(engine, ("hitdorf",))
+    assert runs == ["panels 1"] * 5
