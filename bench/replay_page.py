@@ -1,8 +1,9 @@
 """The same-elements floor of one page: what a page showed in its last run, shown again by plain
 Streamlit calls, without any sozdash logic (``BENCH_REPLAY``: a pickle written by
-``bench_pages.replay_plan``). Texts, tables and chart specs are the page's own; a deck shows the
-polygons of ``BENCH_FLOOR_DATA``; widgets have the page's labels and options; containers keep
-their nesting (sidebar, columns, expanders, popovers, forms)."""
+``bench_pages.elements_floor_ms``), in an ``st.navigation`` with as many pages as the app's. Texts,
+tables and chart specs are the page's own; a deck shows the polygons of ``BENCH_FLOOR_DATA``;
+widgets have the page's labels and options; containers keep their nesting (sidebar, columns,
+expanders, popovers, tabs, forms)."""
 
 import json
 import os
@@ -12,14 +13,14 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from bench.bench_pages import TEXTS, VALUED
 from sozdash.core import maps
 
 with open(os.environ["BENCH_REPLAY"], "rb") as source:
-    plan: list[tuple[Any, ...]] = pickle.load(source)
+    replay: dict[str, Any] = pickle.load(source)
 with open(os.environ["BENCH_FLOOR_DATA"], encoding="utf-8") as source:
     geometries: dict = json.load(source)["geometries"]
 STYLES = {code: maps.AreaStyle(fill=[0, 84, 159, 200], tooltip=code) for code in geometries}
-TEXTS = {"title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"}
 counter = iter(range(1_000_000))
 
 
@@ -31,10 +32,16 @@ def show(items: list[tuple[Any, ...]], in_form: bool = False) -> None:
     for kind, *rest in items:
         if kind in TEXTS:
             getattr(st, kind)(rest[0])
-        elif kind == "html":
-            st.html(rest[0])
         elif kind == "dataframe":
             st.dataframe(rest[0], hide_index=True, key=key())
+        elif kind == "table":
+            st.table(rest[0])
+        elif kind == "metric":
+            st.metric(rest[0], rest[1])
+        elif kind == "page_link":
+            st.page_link("https://example.invalid/", label=rest[0])
+        elif kind == "file_uploader":
+            st.file_uploader(rest[0], key=key())
         elif kind == "plotly":
             spec = json.loads(rest[0])
             figure = go.Figure(data=spec.get("data", []), layout=spec.get("layout", {}), _validate=False)
@@ -45,7 +52,7 @@ def show(items: list[tuple[Any, ...]], in_form: bool = False) -> None:
             getattr(st, kind)(rest[0], rest[1], key=key())
         elif kind == "multiselect":
             st.multiselect(rest[0], rest[1], key=key())
-        elif kind in ("text_input", "text_area", "date_input", "checkbox", "toggle", "number_input"):
+        elif kind in VALUED:
             getattr(st, kind)(rest[0], rest[1], key=key())
         elif kind == "button":
             (st.form_submit_button if in_form else st.button)(rest[0], key=key())
@@ -61,9 +68,26 @@ def show(items: list[tuple[Any, ...]], in_form: bool = False) -> None:
         elif kind in ("container", "expander", "popover"):
             with getattr(st, kind)(*rest[:-1]):
                 show(rest[-1], in_form)
+        elif kind == "tabs":
+            for tab, children in zip(st.tabs(rest[0]), rest[1], strict=True):
+                with tab:
+                    show(children, in_form)
         elif kind == "form":
             with st.form(key()):
                 show(rest[0], in_form=True)
 
 
-show(plan)
+def nothing() -> None:
+    """The other pages of the navigation (never run here)."""
+
+
+pages = {
+    section: [
+        st.Page(lambda: show(replay["plan"]), title=title, icon=icon, url_path="nachbildung", default=True)
+        if index == 0
+        else st.Page(nothing, title=title, icon=icon, url_path=f"seite-{index}")
+        for index, title, icon in entries
+    ]
+    for section, entries in replay["pages"].items()
+}
+st.navigation(pages, expanded=True).run()

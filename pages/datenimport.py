@@ -34,8 +34,9 @@ if level == import_flow.NEW_LEVEL:
     new_level = right.text_input("Name der neuen Gebietsebene (die Geodatei legt ihre Gebiete darin an)",
                                  placeholder="z. B. Bezirk", key="import-level-name")  # fmt: skip
 indicators = queries.indicators(engine)
-indicator = left.selectbox("Indikator (bei einer Spalte je Jahr)", ["", *indicators["key"]],
-                           format_func=lambda k: "–" if not k else indicators.set_index("key").at[k, "name"])  # fmt: skip
+indicator_names = dict(zip(indicators["key"], indicators["name"], strict=True))
+indicator = left.selectbox("Indikator (bei einer Spalte je Jahr)", ["", *indicator_names],
+                           format_func=lambda k: indicator_names.get(k) or "–")  # fmt: skip
 period = right.text_input("Jahr (bei einer Spalte je Indikator)", key="import-period")
 crs = right.text_input("Koordinatensystem, falls die Geodatei keines nennt", placeholder="EPSG:25832")
 skip = left.checkbox("Abgelehnte Zeilen auslassen und den Rest speichern")

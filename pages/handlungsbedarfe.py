@@ -40,10 +40,12 @@ notices.how_computed(
     key="needs-figures",
 )
 st.page_link("pages/methode.py", label="Die Methode Schritt für Schritt", icon=":material/functions:")
+sentences: dict[str, list[str]] = {}
+for lage, sentence in zip(found["lebenslage"], found["sentence"], strict=True):
+    sentences.setdefault(lage, []).append(sentence)
 for lage in dict.fromkeys(result.lebenslagen["lebenslage"]):
-    rows = found[found["lebenslage"] == lage]
     st.markdown(f"**{LEBENSLAGEN[lage]}**")
-    if rows.empty:
+    if lage not in sentences:
         st.caption("Kein Gebiet deutlich unter dem Durchschnitt.")
-    for sentence in rows["sentence"]:
+    for sentence in sentences.get(lage, []):
         st.markdown(f"- {fmt.plain(sentence)}")

@@ -27,7 +27,7 @@ with c1:
                                 default=by_key["lebenslage"].get(wanted))  # fmt: skip
 with c2:
     keys = list(catalogue.loc[catalogue["lebenslage"].eq(lage), "key"])
-    key = url_state.url_select("Indikator", keys, "ind", format_func=lambda k: by_key.loc[k, "name"],
+    key = url_state.url_select("Indikator", keys, "ind", format_func=by_key["name"].__getitem__,
                                help=vocab.glossary_help(*by_key.loc[keys, "name"]))  # fmt: skip
 meta = iv.indicator_row(engine, key)
 levels = iv.levels(engine, key)

@@ -6,7 +6,6 @@ from sozdash.access import visibility
 from sozdash.core import fmt
 from sozdash.indicators import profile, similarity
 from sozdash.social_index import views
-from sozdash.store import queries
 from sozdash.ui import downloads, index_forms, login, notices, startup, url_state
 
 engine = startup.engine()
@@ -23,9 +22,8 @@ st.header("Sozialindex")
 choice = index_forms.index_choice(engine)
 if choice is None:
     st.stop()
-result, label, name, _source = choice
+result, label, name, source = choice
 notices.demo_notice(result.is_demo)
-catalogue = visibility.indicators(engine, login.current_actor())
 
 st.subheader("Formeln")
 st.markdown(
@@ -53,25 +51,21 @@ st.latex(
     r"D_a = \operatorname{std}\Big(\frac{\sum_i w_i\, r_i\, \operatorname{z}(x_{i,a,t} - x_{i,a,t-k})}{\sum_i w_i}\Big)"
 )
 
-st.subheader(f"Parameter: {fmt.plain(label)}")
-st.dataframe(
-    views.parameter_table(result.config, catalogue, queries.area_levels(engine)),
-    hide_index=True,
-    key="method-parameters",
-)
-st.subheader("Nicht bewertete Gebiete")
-excluded = views.not_rated(result)
-if excluded.empty:
-    st.caption("Alle Gebiete sind bewertet.")
-else:
-    st.dataframe(excluded, hide_index=True, key="method-excluded")
-
+parameters = st.container()  # filled below, once the area of the worked example is chosen
 st.subheader("Rechenbeispiel")
 names = dict(zip(result.areas["area"], result.areas["name"], strict=True))
 area = url_state.url_select("Gebiet", sorted(names, key=names.get), "gebiet", format_func=names.get)
-table, steps = views.worked_example(result, area, catalogue)
+panels = views.method_panels(engine, source, area, not visibility.sees_internal(login.current_actor()))
 st.markdown(f"**{fmt.plain(names[area])}, Bezugsjahr {result.year}**")
-st.dataframe(table, hide_index=True, key="method-example")
-st.markdown("\n".join(f"- {fmt.plain(step)}" for step in steps))
-downloads.download_buttons(table, f"sozialindex-rechenbeispiel-{area}-{result.year}", key="method-download")
+st.dataframe(panels.example, hide_index=True, key="method-example")
+st.markdown("\n".join(f"- {fmt.plain(step)}" for step in panels.steps))
+downloads.download_buttons(panels.example, f"sozialindex-rechenbeispiel-{area}-{result.year}", key="method-download")
+with parameters:
+    st.subheader(f"Parameter: {fmt.plain(label)}")
+    st.dataframe(panels.parameters, hide_index=True, key="method-parameters")
+    st.subheader("Nicht bewertete Gebiete")
+    if panels.excluded.empty:
+        st.caption("Alle Gebiete sind bewertet.")
+    else:
+        st.dataframe(panels.excluded, hide_index=True, key="method-excluded")
 index_forms.index_planner(engine, result, name)

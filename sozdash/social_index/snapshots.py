@@ -49,6 +49,7 @@ def snapshots(engine: Engine) -> pd.DataFrame:
     )  # fmt: skip
 
 
+@cached_query
 def definition_config(engine: Engine, definition_id: int) -> IndexConfig:
     """The stored configuration of one definition."""
     with engine.connect() as conn:
@@ -152,6 +153,7 @@ def latest_definition_id(engine: Engine, name: str) -> int:
     return int(found.iloc[0]["id"])
 
 
+@cached_query
 def years(engine: Engine, level: str) -> list[int]:
     """Years with observations on ``level``, newest first."""
     return sorted(set(queries.observations(engine, level=level)["period"]), reverse=True)

@@ -11,6 +11,7 @@ import pydeck as pdk
 from pandas.io.formats.style import Styler
 from sqlalchemy import Engine
 
+from sozdash.access.visibility import public_rows
 from sozdash.core import fmt, maps
 from sozdash.core.maps import AreaStyle
 from sozdash.core.vocab import LEBENSLAGEN
@@ -257,7 +258,33 @@ def parameter_table(config: IndexConfig, catalogue: pd.DataFrame, levels: Mappin
          f"{'höher ist besser' if names[k]['polarity'] == 'higher_better' else 'höher ist schlechter'}")
         for k, w in config.indicators.items() if k in names
     ]  # fmt: skip
+    hidden = sum(k not in names for k in config.indicators)
+    if hidden:
+        rows.append(("Weitere Indikatoren", f"{'einer' if hidden == 1 else hidden} nicht öffentlich (nur für "
+                     "Mitarbeitende der Verwaltung sichtbar)"))  # fmt: skip
     return pd.DataFrame(rows, columns=["Parameter", "Wert"])
+
+
+class MethodPanels(NamedTuple):
+    """What the page Methode shows of one result: its parameters, the areas not rated and the
+    worked example for one area (table and steps)."""
+
+    parameters: pd.DataFrame
+    excluded: pd.DataFrame
+    example: pd.DataFrame
+    steps: list[str]
+
+
+@cached_query
+def method_panels(engine: Engine, source: IndexSource, area: str, public_only: bool) -> MethodPanels:
+    """``MethodPanels`` of the index result ``source`` for ``area``, with the indicators a public
+    reader (``public_only``) or staff may see; built once per choice and data."""
+    result = result_of(engine, source)
+    catalogue = public_rows(queries.indicators(engine), public_only)
+    example, steps = worked_example(result, area, catalogue)
+    return MethodPanels(
+        parameter_table(result.config, catalogue, queries.area_levels(engine)), not_rated(result), example, steps
+    )
 
 
 def not_rated(result: IndexResult) -> pd.DataFrame:
@@ -272,7 +299,9 @@ def worked_example(result: IndexResult, area: str, catalogue: pd.DataFrame) -> t
     """Step by step for one area: per indicator raw value → mean/SD → z → sign → score, then the
     sub-indices and the classes as German sentences."""
     name_of = dict(zip(catalogue["key"], catalogue["name"], strict=True))
-    rows = result.contributions[result.contributions["area"] == area]
+    own_rows = result.contributions[result.contributions["area"] == area]
+    rows = own_rows[own_rows["indicator"].isin(name_of)]  # without the indicators the reader may not see
+    hidden = own_rows["indicator"].nunique() - rows["indicator"].nunique()
     table = pd.DataFrame({
         "Indikator": [name_of[k] for k in rows["indicator"]],
         "Lebenslage": [LEBENSLAGEN[lage] for lage in rows["lebenslage"]],
@@ -286,7 +315,10 @@ def worked_example(result: IndexResult, area: str, catalogue: pd.DataFrame) -> t
     })  # fmt: skip
     areas = result.areas
     row = areas[areas["area"] == area].iloc[0]
-    steps = []
+    steps = [
+        ("Ein nicht öffentlicher Indikator geht" if hidden == 1 else f"{hidden} nicht öffentliche Indikatoren gehen")
+        + " ebenfalls in den Index ein; die Werte sind nur für Mitarbeitende der Verwaltung sichtbar."
+    ] if hidden else []  # fmt: skip
     for lage, group in result.lebenslagen.groupby("lebenslage", observed=True):
         own = group[group["area"] == area].iloc[0]
         steps.append(

@@ -12,6 +12,8 @@ the versions are read from the database only once.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
 import functools
 import pickle
@@ -40,13 +42,13 @@ _IMMUTABLE = (str, int, float, bytes, frozenset, Decimal, dt.date, dt.time, dt.t
 
 
 class _Pickled(bytes):
-    """A kept value that callers could change (a figure, a deck, a dataclass): each gets it unpickled."""
+    """A kept value that callers could change (a figure, a deck, an array): each gets it unpickled."""
 
 
 def _kept(value: Any) -> Any:
     """``value`` as the memory cache keeps it: frames, series and immutable values as they are,
-    tuples (also named ones), lists and dicts item by item, anything else pickled (plotly figures
-    as ``plotting.Figure``, which loads without being validated again)."""
+    tuples (also named ones), lists, dicts and dataclasses item by item, anything else pickled
+    (plotly figures as ``plotting.Figure``, which loads without being validated again)."""
     if isinstance(value, (*_IMMUTABLE, pd.DataFrame, pd.Series)):
         return value
     if isinstance(value, tuple):
@@ -54,6 +56,8 @@ def _kept(value: Any) -> Any:
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # a NamedTuple stays one
     if type(value) in (list, dict):
         return _container(value, _kept)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _fields(value, _kept)
     if type(value).__module__.startswith("plotly."):
         from sozdash.core import plotting  # plotly is loaded anyway once a query returns a figure
 
@@ -63,7 +67,7 @@ def _kept(value: Any) -> Any:
 
 def _handed_out(kept: Any) -> Any:
     """A caller's own copy of a ``_kept`` value: frames and series as copy-on-write copies,
-    containers rebuilt, pickled values loaded, immutable values shared."""
+    containers and dataclasses rebuilt, pickled values loaded, immutable values shared."""
     if isinstance(kept, _Pickled):
         return pickle.loads(kept)
     if isinstance(kept, pd.DataFrame | pd.Series):
@@ -73,6 +77,8 @@ def _handed_out(kept: Any) -> Any:
         return type(kept)(*items) if hasattr(kept, "_fields") else tuple(items)
     if type(kept) in (list, dict):
         return _container(kept, _handed_out)
+    if dataclasses.is_dataclass(kept) and not isinstance(kept, type):
+        return _fields(kept, _handed_out)
     return kept
 
 
@@ -80,6 +86,14 @@ def _container(value: list[Any] | dict[Any, Any], each: Callable[[Any], Any]) ->
     if isinstance(value, dict):
         return {key: each(item) for key, item in value.items()}
     return [each(item) for item in value]
+
+
+def _fields(value: Any, each: Callable[[Any], Any]) -> Any:
+    """A copy of dataclass instance ``value`` (frozen ones too) with ``each`` of every field."""
+    result = copy.copy(value)
+    for item in dataclasses.fields(value):
+        object.__setattr__(result, item.name, each(getattr(value, item.name)))
+    return result
 
 
 class MemoryCache:

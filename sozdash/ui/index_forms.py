@@ -37,6 +37,7 @@ def index_choice(engine: Engine) -> IndexChoice | None:
     """Choice of index definition or published snapshot and year (kept in the URL as ``index``
     and ``jahr``); ``None`` after a German message."""
     definitions, snapshots = index_store.definitions(engine), index_store.snapshots(engine)
+    names = {int(key): str(name) for key, name in zip(definitions["id"], definitions["name"], strict=True)}
     labels = {f"d{r.id}": f"{r.name} (Version {r.version}, live berechnet)" for r in definitions.itertuples()}
     labels |= {f"s{r.id}": f"Veröffentlicht: {r.title}" for r in snapshots.itertuples()}
     if not labels:
@@ -56,7 +57,7 @@ def index_choice(engine: Engine) -> IndexChoice | None:
                 f"Eingefrorenes Ergebnis, veröffentlicht am {fmt.date(snap['published_at'].date())} von "
                 f"{plain(snap['published_by'])}. Spätere Änderungen an Definition oder Daten ändern es nicht."
             )
-            name = str(definitions.set_index("id").at[int(snap["definition_id"]), "name"])
+            name = names[int(snap["definition_id"])]
             source = index_store.IndexSource(published=True, id=int(choice[1:]))
             return IndexChoice(index_store.result_of(engine, source), labels[choice], name, source)
         config = index_store.definition_config(engine, int(choice[1:]))
@@ -67,7 +68,7 @@ def index_choice(engine: Engine) -> IndexChoice | None:
                         "lässt sich erst nach einem Import berechnen.", icon=":material/info:")  # fmt: skip
                 return None
             year = url_select("Bezugsjahr", years, "jahr", default=config.reference_year)
-        name = str(definitions.set_index("id").at[int(choice[1:]), "name"])
+        name = names[int(choice[1:])]
         source = index_store.IndexSource(published=False, id=int(choice[1:]), year=year)
         return IndexChoice(index_store.result_of(engine, source), labels[choice], name, source)
     except ValueError as exc:
@@ -127,11 +128,10 @@ def index_planner(engine: Engine, result: IndexResult, name: str) -> None:
         except (ValueError, PermissionDenied) as exc:
             st.error(plain(exc), icon=":material/error:")
     definitions = index_store.definitions(engine)
+    columns = zip(definitions["id"], definitions["name"], definitions["version"], strict=True)
+    versions = {int(key): f"{name} (Version {version})" for key, name, version in columns}
     with st.form("index-publish"):
-        definition = st.selectbox(
-            "Definition", list(definitions["id"]),
-            format_func=lambda i: "{} (Version {})".format(*definitions.set_index("id").loc[i, ["name", "version"]]),
-        )  # fmt: skip
+        definition = st.selectbox("Definition", list(versions), format_func=versions.__getitem__)
         title = st.text_input("Titel der Veröffentlichung", placeholder="Sozialbericht 2019", max_chars=200)
         year = st.number_input("Bezugsjahr der Veröffentlichung", 1900, 2200, int(result.year))
         if st.form_submit_button("Veröffentlichen (einfrieren)", icon=":material/publish:"):

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, update
 from sozdash.social_index import needs, snapshots, views
 from sozdash.social_index.compute import compute_index
 from sozdash.store import db
-from sozdash.store.models import Area, Project
+from sozdash.store.models import Area, Indicator, Project
 from tests.social_index.test_social_index import CATALOGUE, CONFIG, observations
 
 NAMES = CATALOGUE.assign(
@@ -86,3 +86,28 @@ def test_the_cached_views_of_the_index_pages_follow_edited_projects_and_areas(
     assert "(geändert)" in changed.at["Rheindorf", "Aktive Maßnahmen"]
     assert "Hitdorf am Rhein" in set(views.index_panels(engine, source).overview[0]["Gebiet"])
     assert "Hitdorf am Rhein" not in set(panels.overview[0]["Gebiet"])
+
+
+def test_the_cached_method_panels_follow_a_renamed_indicator_and_hide_internal_ones_from_the_public(
+    engine: Engine, query_runs: Counter[str]
+) -> None:
+    definition = int(snapshots.definitions(engine)["id"].iloc[0])
+    source = snapshots.IndexSource(published=False, id=definition, year=2024)
+    panels = views.method_panels(engine, source, "rheindorf", False)
+    views.method_panels(engine, source, "rheindorf", False)
+    assert query_runs["method_panels"] == 1  # the second call came from the cache
+    assert "Indikator: SGB-II-Quote" in set(panels.parameters["Parameter"])
+    assert "SGB-II-Quote" in set(panels.example["Indikator"])
+    with db.session_scope(engine) as session:
+        session.execute(update(Indicator).where(Indicator.key == "sgb2_quote").values(name="SGB-II-Quote (neu)"))
+    renamed = views.method_panels(engine, source, "rheindorf", False)
+    assert "Indikator: SGB-II-Quote (neu)" in set(renamed.parameters["Parameter"])
+    with db.session_scope(engine) as session:
+        session.execute(update(Indicator).where(Indicator.key == "sgb2_quote").values(is_public=False))
+    public = views.method_panels(engine, source, "rheindorf", True)
+    staff = views.method_panels(engine, source, "rheindorf", False)
+    assert not any("SGB-II-Quote" in p for p in public.parameters["Parameter"])
+    assert "SGB-II-Quote (neu)" not in set(public.example["Indikator"]) and len(public.example) > 0
+    assert public.steps[0].startswith("Ein nicht öffentlicher Indikator geht ebenfalls in den Index ein")
+    assert public.parameters.set_index("Parameter").at["Weitere Indikatoren", "Wert"].startswith("einer nicht öffentlich")
+    assert "Indikator: SGB-II-Quote (neu)" in set(staff.parameters["Parameter"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -224,11 +225,18 @@ def test_an_edited_project_leaves_the_integrity_checks_of_the_observations_cache
         event.remove(engine, "before_cursor_execute", record)
 
 
+@dataclass(frozen=True)
+class _Detail:
+    frame: pd.DataFrame
+    weights: dict[str, float]
+
+
 class _Panels(NamedTuple):
     frame: pd.DataFrame
     figure: go.Figure
     items: list[str]
     labels: dict[str, pd.DataFrame]
+    detail: _Detail
 
 
 @cache.cached_query
@@ -238,7 +246,7 @@ def _panels(engine: Engine, codes: tuple[str, ...]) -> _Panels:
         rows = conn.execute(select(Area.code, Area.name).where(Area.code.in_(codes)).order_by(Area.code))
         frame = pd.DataFrame(rows.all(), columns=["code", "name"])
     figure = go.Figure(go.Bar(x=list(frame["name"]), y=[1] * len(frame)))
-    return _Panels(frame, figure, list(frame["name"]), {"alle": frame})
+    return _Panels(frame, figure, list(frame["name"]), {"alle": frame}, _Detail(frame, {"a": 1.0}))
 
 
 def test_each_caller_gets_its_own_copy_of_a_kept_result(
@@ -249,10 +257,13 @@ def test_each_caller_gets_its_own_copy_of_a_kept_result(
     first.figure.update_layout(title_text="geändert")
     first.items.append("geändert")
     first.labels["alle"].loc[0, "name"] = "geändert"
+    first.detail.frame["name"] = "geändert"
+    first.detail.weights["a"] = 2.0
     again = _panels(engine, ("hitdorf", "opladen"))
     assert runs == ["panels 2"] and isinstance(again, _Panels)
     assert set(again.frame["name"]) == set(again.items) == set(again.labels["alle"]["name"]) == {"Hitdorf", "Opladen"}
     assert again.figure.layout.title.text is None and list(again.figure.data[0].x) == again.items
+    assert set(again.detail.frame["name"]) == {"Hitdorf", "Opladen"} and again.detail.weights == {"a": 1.0}
 
 
 def test_a_call_whose_arguments_cannot_be_hashed_is_not_kept(
