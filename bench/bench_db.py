@@ -1,24 +1,29 @@
 """The large synthetic benchmark database: the seed plus 1,000 Statistische Bezirke and synthetic
 indicators up to 200, 20 years each (about 4 million observations), with realistic populations
 (800–30,000 inhabitants per area, so the social index rates every area) and quotas whose
-numerators and denominators come from those populations.
+numerators and denominators come from those populations; an index definition on the
+Statistische Bezirke (``INDEX_NAME``), so the index pages are measured at 1,000 areas too.
 
 Usage: .venv/bin/python -m bench.bench_db  (writes bench/out/bench.sqlite once)"""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import time
 from pathlib import Path
 
 import numpy as np
 
+from sozdash.core.permissions import Actor
+from sozdash.social_index import snapshots
 from sozdash.store import bootstrap, db
 
 OUT = Path(__file__).resolve().parent / "out"
 N_AREAS, N_INDICATORS, YEARS = 1000, 200, range(2005, 2025)
 LEVEL = "statistischer_bezirk"
-VERSION = "3"
+INDEX_NAME = "Benchmark-Index der Statistischen Bezirke"
+VERSION = "4"
 """Bump when the generated data change: an older file is rebuilt."""
 COUNT_SHARES = {"bevoelkerung_65plus": 0.21, "bevoelkerung_u18": 0.17, "sgb2_bedarfsgemeinschaften": 0.05,
                 "haushalte": 0.5}  # fmt: skip
@@ -110,6 +115,11 @@ def build(path: Path = OUT / "bench.sqlite") -> Path:
     conn.commit()
     count = conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0]
     conn.close()
+    engine = db.get_engine(f"sqlite:///{path}")
+    shipped = snapshots.definition_config(engine, int(snapshots.definitions(engine)["id"].iloc[-1]))
+    config = dataclasses.replace(shipped, level=LEVEL, reference_year=YEARS[-1])
+    snapshots.create_definition(engine, Actor(username="bench", role="admin"), INDEX_NAME, config, "Benchmark")
+    engine.dispose()
     marker.write_text(VERSION)
     print(f"Benchmark-Datenbank: {count:,} Beobachtungen in {time.perf_counter() - started:.0f} s -> {path}")
     return path

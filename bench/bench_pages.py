@@ -110,7 +110,7 @@ def replay_plan(node: Any, skipped: Counter[str]) -> list[tuple[Any, ...]]:
         elif kind == "plotly_chart":
             plan.append(("plotly", proto.spec, proto.config))
         elif kind == "deck_gl_json_chart":
-            plan.append(("deck",))
+            plan.append(("deck", proto.json, proto.tooltip))
         elif kind in ("selectbox", "radio", "multiselect"):
             plan.append((kind, proto.label, list(proto.options)))
         elif kind in VALUED:
@@ -170,7 +170,7 @@ def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], o
     bootstrap.ensure_database(engine)
     keep_compiled_scripts()
     statements = Statements(engine)
-    runs = [(page.file, page.title, {}) for page in PAGES] + [(f, f"{f} {q}", q) for f, q in extra]
+    runs = [(page.file, page.title, {}) for page in PAGES] + [(f, f"{Path(f).stem}, 1.000 Gebiete", q) for f, q in extra]
     runs = [run for run in runs if not only or Path(run[0]).stem in only]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -196,7 +196,6 @@ def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], o
             warm = statistics.median(_ms(at.run) for _ in range(WARM_RUNS))
             per_run_sql, per_run_versions = statements.total / WARM_RUNS, statements.versions / WARM_RUNS
             level = "statistischer_bezirk" if query.get("ebene") == "statistischer_bezirk" else "stadtteil"
-            os.environ["BENCH_FLOOR_DATA"] = str(folder / f"floor-{level}.json")
             same = elements_floor_ms(at, folder, skipped)
             after_write = {}
             for table in ("projects", "observations"):
@@ -213,10 +212,16 @@ def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], o
     print(f"RSS dieses Prozesses nach allen Seiten: {rss_mb():.0f} MB")
 
 
-LARGE_EXTRA = [
-    ("pages/indikatoren.py", {"ind": "sgb2_quote", "ebene": "statistischer_bezirk"}),
-    ("pages/sozialindex.py", {"ebene": "statistischer_bezirk"}),
-]
+def large_extra(url: str) -> list[tuple[str, dict[str, str]]]:
+    """The pages measured again at the 1,000-area level: Indikatoren, and the index pages with the
+    benchmark database's index definition on the Statistische Bezirke."""
+    from bench.bench_db import INDEX_NAME, LEVEL
+    from sozdash.social_index import snapshots
+    from sozdash.store import db
+
+    index = {"index": f"d{snapshots.latest_definition_id(db.get_engine(url), INDEX_NAME)}", "ebene": LEVEL}
+    return [("pages/indikatoren.py", {"ind": "sgb2_quote", "ebene": LEVEL}),
+            *((f"pages/{page}.py", index) for page in ("sozialindex", "handlungsbedarfe", "methode"))]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -233,10 +238,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.data in ("large", "both"):
         from bench.bench_db import build
 
+        url = f"sqlite:///{build()}"
         pages_bench(
             "Große Datenbank (1.000 Gebiete, ~4 Mio. Beobachtungen)",
-            f"sqlite:///{build()}",
-            LARGE_EXTRA,
+            url,
+            large_extra(url),
             args.pages,
         )
 

@@ -1,9 +1,9 @@
 """The same-elements floor of one page: what a page showed in its last run, shown again by plain
 Streamlit calls, without any sozdash logic (``BENCH_REPLAY``: a pickle written by
 ``bench_pages.elements_floor_ms``), in an ``st.navigation`` with as many pages as the app's. Texts,
-tables and chart specs are the page's own; a deck shows the polygons of ``BENCH_FLOOR_DATA``;
-widgets have the page's labels and options; containers keep their nesting (sidebar, columns,
-expanders, popovers, tabs, forms)."""
+tables, chart and deck specs are the page's own (a deck's JSON as it was sent, so building it counts
+as the page's work); widgets have the page's labels and options; containers keep their nesting
+(sidebar, columns, expanders, popovers, tabs, forms)."""
 
 import json
 import os
@@ -11,16 +11,25 @@ import pickle
 from typing import Any
 
 import plotly.graph_objects as go
+import pydeck as pdk
 import streamlit as st
 
 from bench.bench_pages import TEXTS, VALUED
-from sozdash.core import maps
 
 with open(os.environ["BENCH_REPLAY"], "rb") as source:
     replay: dict[str, Any] = pickle.load(source)
-with open(os.environ["BENCH_FLOOR_DATA"], encoding="utf-8") as source:
-    geometries: dict = json.load(source)["geometries"]
-STYLES = {code: maps.AreaStyle(fill=[0, 84, 159, 200], tooltip=code) for code in geometries}
+
+
+class RecordedDeck(pdk.Deck):  # type: ignore[misc]
+    """A deck that sends the JSON a page's deck sent."""
+
+    def __init__(self, spec: str, tooltip: str) -> None:
+        super().__init__(layers=[], map_provider=None, tooltip=json.loads(tooltip) if tooltip else True)
+        self.spec = spec
+
+    def to_json(self) -> str:
+        return self.spec
+
 counter = iter(range(1_000_000))
 
 
@@ -47,7 +56,7 @@ def show(items: list[tuple[Any, ...]], in_form: bool = False) -> None:
             figure = go.Figure(data=spec.get("data", []), layout=spec.get("layout", {}), _validate=False)
             st.plotly_chart(figure, key=key(), config=json.loads(rest[1]))
         elif kind == "deck":
-            st.pydeck_chart(maps.area_deck(geometries, STYLES, {}), key=key())
+            st.pydeck_chart(RecordedDeck(rest[0], rest[1]), key=key())
         elif kind in ("selectbox", "radio"):
             getattr(st, kind)(rest[0], rest[1], key=key())
         elif kind == "multiselect":

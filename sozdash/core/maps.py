@@ -50,10 +50,36 @@ _WIDE = frozenset("mwMW%+−@—·")
 
 class CompactDeck(pdk.Deck):  # type: ignore[misc]
     """A deck whose JSON (what ``st.pydeck_chart`` sends to the browser) has no indentation and
-    no spaces: the same document as pydeck's own ``to_json``, less than half the bytes."""
+    no spaces: the same document as pydeck's own ``to_json``, less than half the bytes.
+
+    ``freeze`` makes it read-only with its JSON written once, so the query cache can share one deck
+    among all sessions instead of unpickling and serialising it on every run."""
+
+    _json: str | None = None
 
     def to_json(self) -> str:
+        if self._json is not None:
+            return self._json
         return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+    def freeze(self) -> CompactDeck:
+        """This deck, read-only from now on (its layers a tuple, no attribute can be set)."""
+        if self._json is None:
+            object.__setattr__(self, "layers", tuple(self.layers))
+            object.__setattr__(self, "_json", self.to_json())
+        return self
+
+    def __copy__(self) -> CompactDeck:
+        """A copy that is not frozen (``copy.copy``; its layers a list of the same layers)."""
+        fresh = CompactDeck.__new__(CompactDeck)
+        fresh.__dict__.update({name: value for name, value in self.__dict__.items() if name != "_json"})
+        fresh.__dict__["layers"] = list(self.layers)
+        return fresh
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self._json is not None:
+            raise AttributeError(f"Eine eingefrorene Karte ändert sich nicht ({name}).")
+        super().__setattr__(name, value)
 
 
 @dataclass

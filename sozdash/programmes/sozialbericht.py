@@ -80,6 +80,7 @@ def reports(engine: Engine) -> pd.DataFrame:
     return queries.read_frame(engine, statement)
 
 
+@cached_query
 def conferences_table(engine: Engine) -> pd.DataFrame:
     """Conferences in German with legal basis, what they feed into and source (missing → ``–``)."""
     return conferences(engine).drop(columns=["key", "kind"]).rename(columns={
@@ -88,6 +89,7 @@ def conferences_table(engine: Engine) -> pd.DataFrame:
     }).fillna(fmt.MISSING)  # fmt: skip
 
 
+@cached_query
 def sessions_table(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     """Sessions known on ``as_of`` in German (planned ones from 1 January of their year)."""
     rows = timeline.known(sessions(engine), as_of)
@@ -99,6 +101,7 @@ def sessions_table(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     })  # fmt: skip
 
 
+@cached_query
 def recommendations_table(engine: Engine) -> pd.DataFrame:
     """Recommendations in German; demo rows are marked in their own column and in the title."""
     rows = recommendations(engine)
@@ -121,6 +124,7 @@ def open_recommendations(engine: Engine) -> tuple[int, int]:
     return len(rows), int(rows["is_demo"].sum())
 
 
+@cached_query
 def flow_lines(engine: Engine) -> list[str]:
     """The process as an accessible text list: which conference feeds into what."""
     frame = conferences(engine)
@@ -141,6 +145,7 @@ def flow_lines(engine: Engine) -> list[str]:
     return lines
 
 
+@cached_query
 def milestones_figure(engine: Engine, as_of: dt.date) -> tuple[go.Figure, str, pd.DataFrame]:
     """Milestones of the Sozialbericht (report events: adoptions, re-edition start, agreements,
     Runder Tisch) known on ``as_of``."""
@@ -150,6 +155,7 @@ def milestones_figure(engine: Engine, as_of: dt.date) -> tuple[go.Figure, str, p
     return fig, timeline.summary(rows, as_of, "den Sozialberichten"), timeline.table(rows, as_of)
 
 
+@cached_query
 def reports_table(engine: Engine, as_of: dt.date) -> pd.DataFrame:
     """Reports adopted by ``as_of`` (later ones marked as not yet adopted)."""
     rows = reports(engine)

@@ -17,7 +17,7 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -58,19 +58,23 @@ def needs_view(engine: Engine, source: snapshots.IndexSource) -> NeedsView:
 def lebenslage_needs(result: IndexResult, catalogue: pd.DataFrame) -> pd.DataFrame:
     """One row per (area, Lebenslage) with a need: area, name, lebenslage, sub_index, drivers
     (indicator keys) and a plain German sentence with the area's rank in that Lebenslage."""
-    names = result.areas.set_index("area")["name"]
+    names = dict(zip(result.areas["area"], result.areas["name"], strict=True))
     rated = set(result.areas.loc[result.areas["rated"], "area"])
     rated_rows = result.lebenslagen[result.lebenslagen["area"].isin(rated)]
     place = {
-        (row.area, row.lebenslage): rank
-        for _lage, group in rated_rows.groupby("lebenslage", observed=True)
-        for row, rank in zip(group.itertuples(), ranks(group["sub_index"]), strict=True)
+        (area, lage): rank
+        for lage, group in rated_rows.groupby("lebenslage", observed=True)
+        for area, rank in zip(group["area"], ranks(group["sub_index"]), strict=True)
     }
     low = rated_rows[rated_rows["sub_index"] < result.config.status_low]
     parts = result.contributions.assign(
         weighted=result.contributions["weight"] * result.contributions["score"]
     )
-    parts = parts[parts["weighted"] < 0].sort_values("weighted")
+    parts = parts[parts["weighted"] < 0].sort_values("weighted", kind="stable")
+    top = parts.groupby(["area", "lebenslage"], observed=True, sort=False).head(DRIVERS)
+    drivers: dict[tuple[Any, Any], list[dict[Any, Any]]] = {}
+    for part in top.to_dict("records"):
+        drivers.setdefault((part["area"], part["lebenslage"]), []).append(part)
     meta = catalogue.set_index("key").to_dict("index")
 
     def shown(value: float, indicator: str) -> str:
@@ -79,18 +83,18 @@ def lebenslage_needs(result: IndexResult, catalogue: pd.DataFrame) -> pd.DataFra
     rows = []
     for need in low.sort_values("sub_index").to_dict("records"):
         area, lebenslage = need["area"], need["lebenslage"]
-        drivers = parts[(parts["area"] == area) & (parts["lebenslage"] == lebenslage)].head(DRIVERS)
+        own = drivers.get((area, lebenslage), [])
         because = "; ".join(
             f"{meta[d['indicator']]['name']} {shown(d['value'], d['indicator'])} "
             f"(Mittel der Gebiete {shown(d['mean'], d['indicator'])})"
-            for d in drivers.to_dict("records")
+            for d in own
         )
         sentence = (
             f"{names[area]}: {LEBENSLAGEN[lebenslage]} deutlich ungünstiger als der Durchschnitt der "
             f"Gebiete ({place[area, lebenslage]})."
             + (f" Am stärksten tragen dazu bei: {because}." if because else "")
         )
-        rows.append((area, names[area], lebenslage, need["sub_index"], list(drivers["indicator"]), sentence))
+        rows.append((area, names[area], lebenslage, need["sub_index"], [d["indicator"] for d in own], sentence))
     return pd.DataFrame(rows, columns=["area", "name", "lebenslage", "sub_index", "drivers", "sentence"])
 
 
@@ -123,18 +127,23 @@ def active_measures(engine: Engine, year: int) -> pd.DataFrame:
 
 def districts(result: IndexResult, needs: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
     """Per rated district: needs, measures and the category (German column names, exportable)."""
+    found: dict[str, set[str]] = {}
+    for area, lage in zip(needs["area"], needs["lebenslage"], strict=True):
+        found.setdefault(area, set()).add(lage)
+    active: dict[str, list[str]] = {}
+    for area, kind, title in zip(measures["area"], measures["kind"], measures["title"], strict=True):
+        active.setdefault(area, []).append(f"{kind}: {title}")
     rows = []
-    for area in result.areas[result.areas["rated"]].sort_values("name").itertuples():
-        found = set(needs.loc[needs["area"] == area.area, "lebenslage"])
-        lagen = [label for lage, label in LEBENSLAGEN.items() if lage in found]
-        if area.attention:
+    rated = result.areas[result.areas["rated"]].sort_values("name")
+    for area, name, attention in zip(rated["area"], rated["name"], rated["attention"], strict=True):
+        lagen = [label for lage, label in LEBENSLAGEN.items() if lage in found.get(area, ())]
+        if attention:
             lagen.insert(0, "besonderer Aufmerksamkeitsbedarf (Gesamtindex)")
-        active = measures[measures["area"] == area.area]
-        titles = [f"{m.kind}: {m.title}" for m in active.itertuples()]
+        titles = active.get(area, [])
         category = (
             (NEED_WITH_MEASURE if titles else NEED_WITHOUT_MEASURE)
             if lagen
             else (MEASURE_WITHOUT_NEED if titles else NO_NEED)
         )
-        rows.append((area.name, category, "; ".join(lagen) or fmt.MISSING, "; ".join(titles) or fmt.MISSING))
+        rows.append((name, category, "; ".join(lagen) or fmt.MISSING, "; ".join(titles) or fmt.MISSING))
     return pd.DataFrame(rows, columns=["Gebiet", "Einordnung", "Ausgewiesener Bedarf", "Aktive Maßnahmen"])

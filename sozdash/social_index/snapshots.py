@@ -10,10 +10,10 @@ from sqlalchemy import Engine, func, select
 
 from sozdash.access import audit
 from sozdash.core.permissions import Actor, require_role
-from sozdash.social_index.compute import IndexConfig, IndexResult, compute_index
+from sozdash.social_index.compute import POPULATION_INDICATOR, IndexConfig, IndexResult, compute_index
 from sozdash.store import db, queries
 from sozdash.store.cache import cached_query
-from sozdash.store.models import IndexDefinition, IndexSnapshot
+from sozdash.store.models import Area, IndexDefinition, IndexSnapshot, Observation
 from sozdash.store.queries import read_frame
 
 EDIT_ROLE = "planung"
@@ -64,7 +64,8 @@ def definition_config(engine: Engine, definition_id: int) -> IndexConfig:
 def compute(engine: Engine, config: IndexConfig, year: int | None = None) -> IndexResult:
     """Compute ``config`` live from the current observations (preview, not stored)."""
     config.check_level(queries.area_levels(engine))
-    obs = queries.observations(engine, level=config.level)
+    keys = dict.fromkeys([*config.indicators, POPULATION_INDICATOR])  # only what the index reads
+    obs = pd.concat([queries.observations(engine, key, config.level) for key in keys], ignore_index=True)
     return compute_index(obs, queries.indicators(engine), config, year)
 
 
@@ -156,4 +157,9 @@ def latest_definition_id(engine: Engine, name: str) -> int:
 @cached_query
 def years(engine: Engine, level: str) -> list[int]:
     """Years with observations on ``level``, newest first."""
-    return sorted(set(queries.observations(engine, level=level)["period"]), reverse=True)
+    statement = (
+        select(Observation.period).distinct().join(Area, Observation.area_id == Area.id)
+        .where(Area.level == level).order_by(Observation.period.desc())
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return [int(period) for period in conn.execute(statement).scalars()]

@@ -19,7 +19,7 @@ import functools
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -47,17 +47,20 @@ class _Pickled(bytes):
 
 def _kept(value: Any) -> Any:
     """``value`` as the memory cache keeps it: frames, series and immutable values as they are,
-    tuples (also named ones), lists, dicts and dataclasses item by item, anything else pickled
-    (plotly figures as ``plotting.Figure``, which loads without being validated again)."""
+    tuples (also named ones), lists and dicts (not nested in each other) and dataclasses item by
+    item, an object that can ``freeze`` itself (a deck) frozen, anything else pickled (plotly figures
+    as ``plotting.Figure``, which loads without being validated again)."""
     if isinstance(value, (*_IMMUTABLE, pd.DataFrame, pd.Series)):
         return value
     if isinstance(value, tuple):
         items = [_kept(item) for item in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # a NamedTuple stays one
-    if type(value) in (list, dict):
-        return _container(value, _kept)
+    if type(value) in (list, dict) and not any(type(item) in (list, dict) for item in _items(value)):
+        return _container(value, _kept)  # nested lists and dicts (e.g. GeoJSON) load faster unpickled
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _fields(value, _kept)
+    if callable(getattr(value, "freeze", None)):  # a deck (``maps.CompactDeck``): read-only, shared
+        return value.freeze()
     if type(value).__module__.startswith("plotly."):
         from sozdash.core import plotting  # plotly is loaded anyway once a query returns a figure
 
@@ -67,7 +70,7 @@ def _kept(value: Any) -> Any:
 
 def _handed_out(kept: Any) -> Any:
     """A caller's own copy of a ``_kept`` value: frames and series as copy-on-write copies,
-    containers and dataclasses rebuilt, pickled values loaded, immutable values shared."""
+    containers and dataclasses rebuilt, pickled values loaded, immutable and frozen values shared."""
     if isinstance(kept, _Pickled):
         return pickle.loads(kept)
     if isinstance(kept, pd.DataFrame | pd.Series):
@@ -80,6 +83,10 @@ def _handed_out(kept: Any) -> Any:
     if dataclasses.is_dataclass(kept) and not isinstance(kept, type):
         return _fields(kept, _handed_out)
     return kept
+
+
+def _items(value: list[Any] | dict[Any, Any]) -> Iterable[Any]:
+    return value.values() if isinstance(value, dict) else value
 
 
 def _container(value: list[Any] | dict[Any, Any], each: Callable[[Any], Any]) -> Any:

@@ -1,5 +1,6 @@
 """The map deck's JSON (what ``st.pydeck_chart`` sends) is compact and the same document as
-pydeck's indented JSON, also after a pickle round trip (as from Streamlit's cache)."""
+pydeck's indented JSON, also after a pickle round trip; a frozen deck (as the query cache keeps
+it, shared by all sessions) keeps its JSON and cannot change."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import json
 import pickle
 
 import pydeck as pdk
+import pytest
+from sqlalchemy import Engine
 
 from sozdash.core import maps
+from sozdash.store import cache, queries
 
 SQUARE = {
     "type": "Polygon",
@@ -37,3 +41,30 @@ def test_compact_json_is_pydeck_json_without_whitespace() -> None:
     assert (
         features[2]["properties"]["tooltip"] == "a2: keine Daten" and features[0]["properties"]["width"] == 4
     )
+
+
+def test_a_frozen_deck_keeps_its_json_and_cannot_change_but_a_copy_can() -> None:
+    deck = _deck()
+    before = deck.to_json()
+    frozen = deck.freeze()
+    assert frozen is deck and frozen.to_json() == before
+    with pytest.raises(AttributeError):
+        frozen.layers.append(maps.label_layer({}, {}, frozen.initial_view_state))
+    with pytest.raises(AttributeError, match="eingefrorene Karte"):
+        frozen.initial_view_state = None
+    refitted = maps.refit(frozen, (200, 100), 10)  # a copy, fitted anew: its own JSON
+    assert json.loads(refitted.to_json())["initialViewState"] != json.loads(before)["initialViewState"]
+    assert frozen.to_json() == before and pickle.loads(pickle.dumps(frozen)).to_json() == before
+
+
+def test_the_query_cache_shares_one_frozen_deck(sqlite_engine: Engine, memory_cache: dict) -> None:
+    first, again = _cached_deck(sqlite_engine), _cached_deck(sqlite_engine)
+    assert first is again and first.to_json() == _deck().to_json()
+    with pytest.raises(AttributeError):
+        first.width = 10
+
+
+@cache.cached_query
+def _cached_deck(engine: Engine) -> pdk.Deck:
+    queries.areas(engine)  # reads a table, as every cached query does
+    return _deck()
