@@ -15,7 +15,7 @@ def _page(title: str) -> None:
     st.title(title)
     st.write("Text")
     if os.environ.get("BENCH_FLOOR_DATA"):
-        runpy.run_path(str(FLOOR))
+        runpy.run_path(str(FLOOR), init_globals={"PAGE": title})
 
 
 st.navigation(

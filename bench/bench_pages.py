@@ -178,7 +178,7 @@ def pages_bench(label: str, url: str, extra: list[tuple[str, dict[str, str]]], o
         if extra:
             floors["statistischer_bezirk"] = floor_ms(engine, "statistischer_bezirk", folder)
         print(f"\n## {label}  ({load_average()})")
-        print("Boden (Karte derselben Flächen + Diagramm + 13-Zeilen-Tabelle), warm: "
+        print("Boden (Karte derselben Flächen mit Beschriftung + Diagramm + 13-Zeilen-Tabelle), warm: "
               + ", ".join(f"{level} {ms:.0f} ms" for level, ms in floors.items()))  # fmt: skip
         print("Elemente: dieselben Texte, Tabellen, Diagramme, Karten und Bedienelemente wie die Seite, "
               "ohne sozdash-Logik gezeigt (bench/replay_page.py)")  # fmt: skip

@@ -34,8 +34,8 @@ def running(
     command = [*START[:-1], script or START[-1], "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.headless", "true", *args]  # fmt: skip
     out = log.open("w") if log else subprocess.DEVNULL
-    process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+    process = subprocess.Popen(  # PYTHONPATH: a script in bench/ imports sozdash too
+        command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, stdout=out, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sozdash.access import visibility
-from sozdash.core import fmt, maps, refdate, vocab
+from sozdash.core import fmt, refdate, vocab
 from sozdash.indicators import explorer
 from sozdash.programmes import projects
 from sozdash.store import queries
@@ -35,9 +35,8 @@ with cols[2]:
                                   format_func=lambda v: v if v == ALL else refdate.status_label(v))  # fmt: skip
 with cols[3]:
     year = url_state.url_select("Jahr", [ALL, *sorted({y for ys in frame["years"] for y in ys})], "jahr")
-shown = projects.filter_portfolio(
-    frame, **projects.without_all(ALL, programme=programme, district=district, status=status, year=year)
-)
+filters = projects.without_all(ALL, programme=programme, district=district, status=status, year=year)
+shown = projects.filter_portfolio(frame, **filters)
 st.markdown(f"**{len(shown)} von {len(frame)} Projekten.** Status mit Symbol: "
             + ", ".join(refdate.status_label(s) for s in vocab.PROJECT_STATUS))  # fmt: skip
 table = projects.portfolio_table(shown)
@@ -45,11 +44,10 @@ st.dataframe(table, hide_index=True, key="portfolio", column_config={"Titel": st
 downloads.download_buttons(table, f"projekte-{as_of.isoformat()}", "portfolio")
 
 st.subheader("Karte der Projektgebiete")
+deck = projects.project_map(engine, as_of, public, **filters)
 map_level = explorer.finest_mapped_level(engine)
-geometries = queries.area_geometries(engine, map_level) if map_level else {}
-styles = projects.map_styles(shown, projects.project_areas(engine))
-if map_level and geometries:
-    st.pydeck_chart(maps.area_deck(geometries, styles, area_names), key="project-map")
+if deck is not None and map_level:
+    st.pydeck_chart(deck, key="project-map")
     st.caption(projects.MAP_LEGEND)
     notices.schematic_notice(explorer.is_schematic(engine, map_level))
 else:

@@ -7,11 +7,12 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
+import pydeck as pdk
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
 from sozdash.access.visibility import project_condition, public_rows
-from sozdash.core import fmt, refdate, vocab
+from sozdash.core import fmt, maps, refdate, vocab
 from sozdash.core.maps import AreaStyle
 from sozdash.indicators import explorer
 from sozdash.programmes import timeline
@@ -475,6 +476,25 @@ def vorlagen_text(engine: Engine, key: str, public_only: bool = False) -> str:
         set(events.loc[events["project"].isin(related_keys(engine, key, public_only)), "vorlage"].dropna())
     )
     return ", ".join(numbers) if numbers else "keine Vorlagennummer belegt"
+
+
+@cached_query
+def project_map(
+    engine: Engine, as_of: dt.date, public_only: bool, *, programme: str | None = None,
+    district: str | None = None, status: str | None = None, year: int | None = None,
+) -> pdk.Deck | None:  # fmt: skip
+    """The areas of the projects ``filter_portfolio`` keeps, coloured by status, on the finest
+    level with shapes (``None`` without shapes); built once per choice and data."""
+    level = explorer.finest_mapped_level(engine)
+    geometries = queries.area_geometries(engine, level) if level else {}
+    if not geometries:
+        return None
+    shown = filter_portfolio(
+        portfolio(engine, as_of, public_only), programme=programme, district=district, status=status, year=year
+    )
+    areas = queries.areas(engine)
+    names = dict(zip(areas["code"], areas["name"], strict=True))
+    return maps.area_deck(geometries, map_styles(shown, project_areas(engine)), names)
 
 
 def map_styles(frame: pd.DataFrame, areas: pd.DataFrame) -> dict[str, AreaStyle]:
