@@ -49,7 +49,14 @@ def wait_idle(page: Page, timeout: float = 300_000) -> None:
 @contextmanager
 def app(data_dir: Path, args: list[str] | None = None, env: dict[str, str] | None = None,
         script: str | None = None) -> Iterator[tuple[str, int]]:  # fmt: skip
+    from sozdash.store import bootstrap, db
+
     base = {"SOZDASH_DATA_DIR": str(data_dir), "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "")}
+    # The database exists before the server starts, as at every start after the first (and in
+    # production, which migrates with ``python -m sozdash migrate``): the server loads no migrations.
+    engine = db.get_engine(base["DATABASE_URL"] or f"sqlite:///{data_dir / 'sozdash.sqlite'}")
+    bootstrap.ensure_database(engine)
+    engine.dispose()
     with running({**base, **(env or {})}, args or [], script, log=data_dir / "server.log") as served:
         yield served
 

@@ -34,7 +34,7 @@ def _init(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     bootstrap.upgrade(db.get_engine())
-    print(f"Datenmodell auf Stand {bootstrap.head_revision()}.")
+    print(f"Datenmodell auf Stand {bootstrap.HEAD_REVISION}.")
     return 0
 
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from sozdash.store.seed import load_empty_city, load_seed
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -29,18 +29,18 @@ class DatabaseError(Exception):
         self.hint = hint
 
 
+HEAD_REVISION = "0005"
+"""The newest migration in ``migrations/versions`` (a test checks it is alembic's head), so a
+current database is recognised without loading alembic (7 MB in every app process)."""
+
+
 def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # only to migrate or to place an older revision
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = connection
     return config
-
-
-def head_revision() -> str:
-    """The newest migration revision shipped with this code."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    assert head is not None
-    return head
 
 
 OWN_TABLES = frozenset({"areas", "observations"})
@@ -57,12 +57,18 @@ def _revision_state(engine: Engine) -> tuple[str, str | None]:
 def _connection_state(conn: Connection) -> tuple[str, str | None]:
     """``_revision_state`` read on ``conn`` (inside its transaction)."""
     tables = set(inspect(conn).get_table_names())
-    revision = MigrationContext.configure(conn).get_current_revision() if tables else None
+    revisions = (
+        conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        if "alembic_version" in tables else []
+    )  # fmt: skip
+    revision = revisions[0] if len(revisions) == 1 else None
     if revision is None:
         # Only an emptied ``alembic_version`` is left after a downgrade to the base: nothing to keep.
         return ("empty" if tables <= {"alembic_version"} else "foreign"), None
-    if revision == head_revision():
+    if revision == HEAD_REVISION:
         return "current", revision
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config())
     if revision in {rev.revision for rev in script.walk_revisions()}:
         return "outdated", revision
@@ -98,14 +104,14 @@ def _refuse(state: str, revision: str | None, usable: frozenset[str] = frozenset
     if state == "outdated":
         raise DatabaseError(
             f"Die Datenbank hat einen älteren Stand des Datenmodells ({revision}; dieses Programm "
-            f"braucht {head_revision()}).",
+            f"braucht {HEAD_REVISION}).",
             "Bitte lassen Sie die IT `python -m sozdash migrate` ausführen (vorher die Datenbank sichern: "
             "die SQLite-Datei kopieren bzw. `pg_dump`).",
         )
     if state == "newer":
         raise DatabaseError(
             f"Die Datenbank wurde von einer neueren Version des Sozialdashboards angelegt (Stand "
-            f"{revision}; diese Version kennt höchstens {head_revision()}).",
+            f"{revision}; diese Version kennt höchstens {HEAD_REVISION}).",
             "Bitte aktualisieren Sie sozdash auf die neueste Version. Die Datenbank bleibt unverändert.",
         )
     found = f" (unbekannter Stand {revision})" if revision else " (ohne Stand des Datenmodells)"
@@ -128,6 +134,8 @@ def require_current(engine: Engine) -> None:
 
 def migrate(connection: Connection) -> None:
     """Run all migrations on ``connection`` inside the caller's transaction."""
+    from alembic import command
+
     command.upgrade(_alembic_config(connection), "head")
 
 

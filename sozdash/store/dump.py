@@ -33,7 +33,7 @@ from sqlalchemy import (
     update,
 )
 
-from sozdash.store.bootstrap import head_revision, schema_state
+from sozdash.store.bootstrap import HEAD_REVISION, schema_state
 from sozdash.store.models import Base
 
 NON_FINITE = {"Infinity": math.inf, "-Infinity": -math.inf, "NaN": math.nan}
@@ -117,7 +117,7 @@ def dump(engine: Engine, directory: Path) -> list[Path]:
                     handle.write(_line(table, dict(row)) + "\n")
             written.append(path)
     manifest = directory / "manifest.json"
-    manifest.write_text(json.dumps({"schema_revision": head_revision()}, indent=2) + "\n", encoding="utf-8")
+    manifest.write_text(json.dumps({"schema_revision": HEAD_REVISION}, indent=2) + "\n", encoding="utf-8")
     return [*written, manifest]
 
 
@@ -141,8 +141,8 @@ def restore(engine: Engine, directory: Path) -> int:
         revision = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))["schema_revision"]
     except (ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"{directory / 'manifest.json'} ist keine Beschreibung einer Sicherung.") from exc
-    if revision != head_revision():
-        raise ValueError(f"Die Sicherung hat den Schemastand {revision}, erwartet wird {head_revision()}.")
+    if revision != HEAD_REVISION:
+        raise ValueError(f"Die Sicherung hat den Schemastand {revision}, erwartet wird {HEAD_REVISION}.")
     if schema_state(engine) != "current":
         raise ValueError("Die Zieldatenbank muss zuerst mit `python -m sozdash migrate` angelegt werden.")
     count = 0

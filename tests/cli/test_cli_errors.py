@@ -329,7 +329,7 @@ def test_no_traceback_reaches_the_terminal_of_a_real_process(sqlite_engine: Engi
 def test_a_damaged_backup_is_refused_and_nothing_is_restored(tmp_path: Path, monkeypatch, capsys) -> None:
     backup = tmp_path / "sicherung"
     backup.mkdir()
-    (backup / "manifest.json").write_text(json.dumps({"schema_revision": bootstrap.head_revision()}))
+    (backup / "manifest.json").write_text(json.dumps({"schema_revision": bootstrap.HEAD_REVISION}))
     (backup / "city.jsonl").write_text('{"ags": "05316000", "id": 1, "name": "Leverkusen", "source": "s"}\n')
     (backup / "area_levels.jsonl").write_text('{"id": 1, "key": "stadt", "name": "Stadt", "rank": 0, "sou\n')
     target = tmp_path / "ziel.sqlite"

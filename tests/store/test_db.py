@@ -35,6 +35,15 @@ def test_seeded_database_is_at_head_revision(engine: Engine) -> None:
     assert db.table_versions(engine)["observations"] >= 1
 
 
+def test_the_head_revision_constant_is_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(bootstrap.MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_current_head() == bootstrap.HEAD_REVISION
+
+
 def test_numerator_above_denominator_is_refused(engine: Engine) -> None:
     with pytest.raises(IntegrityError), db.session_scope(engine) as session:
         area = session.scalars(select(Area).where(Area.code == "rheindorf")).one()

@@ -67,7 +67,7 @@ def test_init_empty_creates_only_the_city(
         ]
         assert (
             conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-            == bootstrap.head_revision()
+            == bootstrap.HEAD_REVISION
         )
     counts = _counts(engine)
     assert {name: n for name, n in counts.items() if name not in FILLED} == dict.fromkeys(

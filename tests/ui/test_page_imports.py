@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FILE_LIBRARIES = ["fpdf", "pptx", "openpyxl", "kaleido", "geopandas", "pyproj", "sklearn", "scipy"]
-"""Libraries for building (PDF, PPTX, XLSX, PNG) and reading (shapes, spreadsheets) files."""
+FILE_LIBRARIES = ["fpdf", "pptx", "openpyxl", "kaleido", "geopandas", "pyproj", "sklearn", "scipy", "alembic"]
+"""Libraries for building (PDF, PPTX, XLSX, PNG) and reading (shapes, spreadsheets) files, and for
+migrating the schema (a current database is recognised without it)."""
 READING_PAGE = "datenimport.py"
 """Reads spreadsheets and shapes as soon as a file is dropped: its libraries are its job."""
 
