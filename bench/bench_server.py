@@ -190,11 +190,11 @@ async def _session(browser, url: str, paths: list[str]) -> list[float]:  # type:
     return times
 
 
-async def _concurrent(url: str, sessions: int) -> tuple[list[float], int]:
+async def _concurrent(url: str, sessions: int, paths: list[str]) -> tuple[list[float], int]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         results = await asyncio.gather(
-            *(_session(browser, url, ["indikatoren", "stadtteilprofil"]) for _ in range(sessions)),
+            *(_session(browser, url, paths) for _ in range(sessions)),
             return_exceptions=True,
         )
         await browser.close()
@@ -207,20 +207,30 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+PATHS = ["indikatoren", "stadtteilprofil"]
+"""What each concurrent session loads (the floor: both pages of ``bare_app.py``)."""
+
+
 def concurrent_part(data_dir: Path, sessions: int, gc_args: list[str]) -> None:
     print(f"\n## {sessions} gleichzeitige Sitzungen: Indikatoren, dann Stadtteilprofil ({load_average()})")
     runs = data_dir / "runs.log"
+    with app(data_dir, gc_args, script=str(Path(__file__).with_name("bare_app.py"))) as (url, _pid):
+        floor, floor_errors = asyncio.run(_concurrent(url, sessions, ["erste", "zweite"]))
+    if floor:
+        print(f"  Boden: {sessions} Sitzungen mit der leeren Zwei-Seiten-App: p50 {statistics.median(floor):.1f} s, "
+              f"p95 {_p95(floor):.1f} s; Fehler {floor_errors}")  # fmt: skip
     with app(data_dir, gc_args, {"BENCH_RUN_LOG": str(runs)}) as (url, pid):
-        asyncio.run(_concurrent(url, 1))  # caches filled once
+        asyncio.run(_concurrent(url, 1, PATHS))  # caches filled once
         runs.write_text("")
         rss_before, cpu_before = rss_mb(pid), cpu_seconds(pid)
         started = time.perf_counter()
-        times, errors = asyncio.run(_concurrent(url, sessions))
+        times, errors = asyncio.run(_concurrent(url, sessions, PATHS))
         total = time.perf_counter() - started
         rss_after, server_cpu = rss_mb(pid), cpu_seconds(pid) - cpu_before
     if times:
-        print(f"  bis Ruhe je Seite: p50 {statistics.median(times):.1f} s, p95 {_p95(times):.1f} s, max {max(times):.1f} s; "
-              f"gesamt {total:.0f} s; Fehler {errors}")  # fmt: skip
+        ratio = f", p95 {_p95(times) / _p95(floor):.1f}× Boden" if floor else ""
+        print(f"  bis Ruhe je Seite: p50 {statistics.median(times):.1f} s, p95 {_p95(times):.1f} s{ratio}, "
+              f"max {max(times):.1f} s; gesamt {total:.0f} s; Fehler {errors}")  # fmt: skip
     else:
         print(f"  keine Sitzung fertig, Fehler {errors}")
     if script_runs := [float(line) for line in runs.read_text().split()]:

@@ -55,8 +55,9 @@ def _kept(value: Any) -> Any:
     if isinstance(value, tuple):
         items = [_kept(item) for item in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)  # a NamedTuple stays one
+    # Lists and dicts nested in each other (e.g. GeoJSON) are pickled: they load faster than copied.
     if type(value) in (list, dict) and not any(type(item) in (list, dict) for item in _items(value)):
-        return _container(value, _kept)  # nested lists and dicts (e.g. GeoJSON) load faster unpickled
+        return _container(value, _kept)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _fields(value, _kept)
     if callable(getattr(value, "freeze", None)):  # a deck (``maps.CompactDeck``): read-only, shared
